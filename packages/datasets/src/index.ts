@@ -1,0 +1,1 @@
+export type { TypedArray, NdArray } from './volume.js';

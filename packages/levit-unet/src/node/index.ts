@@ -1,0 +1,1 @@
+export { createProgram, runCli } from './cli/program.js';
