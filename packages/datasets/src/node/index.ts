@@ -1,1 +1,1 @@
-export const NODE_ENTRY = true;
+export { atomicWriteFile, atomicWriteDir } from './atomic-write.js';
