@@ -1,1 +1,21 @@
-export const PACKAGE_NAME = '@levit-unet/levit-blocks';
+export { BatchNorm, BN_EPSILON, BN_MOMENTUM, type BatchNormOptions, type WeightAdder } from './batch-norm.js';
+export { ModuleLayer, type LayerArgs } from './module-layer.js';
+export { conv2dBatchNorm, linearBatchNorm, type FusedActivation } from './conv-bn-ops.js';
+export { Conv2dBN, type Conv2dBNArgs } from './conv2d-bn.js';
+export { LinearBN, type LinearBNArgs } from './linear-bn.js';
+export { Hardswish } from './hardswish.js';
+export { hardswish } from './activations.js';
+export {
+  attentionBiasIndex,
+  subsampledResolution,
+  type AttentionBiasIndex,
+} from './attention-bias-index.js';
+export { LeViTAttention, type LeViTAttentionArgs } from './levit-attention.js';
+export { AttentionSubsample, type AttentionSubsampleArgs } from './attention-subsample.js';
+export { LeViTMLP, type LeViTMLPArgs } from './levit-mlp.js';
+export { Residual, type ResidualArgs } from './residual.js';
+export { ResizeBilinear, type ResizeBilinearArgs } from './resize-bilinear.js';
+export { convStem, type ConvStemOptions } from './conv-stem.js';
+export { torchDefaultKernelInit, torchDefaultBiasInit } from './torch-init.js';
+export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+export { singleInput, isTraining, expectChannels, type Kwargs } from './layer-utils.js';

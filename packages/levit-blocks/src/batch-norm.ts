@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
+
+/** PyTorch's BatchNorm defaults: eps 1e-5, momentum 0.1 (new = (1 − m)·running + m·batch). */
+export const BN_EPSILON = 1e-5;
+export const BN_MOMENTUM = 0.1;
+
+export interface BatchNormOptions {
+  /** Initial γ: 1, or 0 where LeViT zero-initialises the last BatchNorm of a residual branch. */
+  gammaInit?: number;
+  epsilon?: number;
+  momentum?: number;
+}
+
+/** Creates one weight of a layer; `name` is the PyTorch state_dict suffix (`bn.weight`, ...). */
+export type WeightAdder = (
+  name: string,
+  shape: number[],
+  initializer: ReturnType<typeof initializers.zeros>,
+  trainable: boolean,
+  dtype?: 'float32' | 'int32',
+) => LayerVariable;
+
+/**
+ * A BatchNorm over the last axis with PyTorch semantics, owned by the layer that holds it (the weights
+ * are the layer's, named `<prefix>.weight`, `.bias`, `.running_mean`, `.running_var`,
+ * `.num_batches_tracked` like a torch `BatchNorm1d/2d` state_dict).
+ *
+ * Training: normalise with the batch statistics (biased variance) and update the running statistics
+ * with the unbiased variance, as `torch.nn.functional.batch_norm`. Inference: running statistics.
+ */
+export class BatchNorm {
+  readonly gamma: LayerVariable;
+  readonly beta: LayerVariable;
+  readonly runningMean: LayerVariable;
+  readonly runningVar: LayerVariable;
+  readonly numBatchesTracked: LayerVariable;
+  readonly epsilon: number;
+  readonly momentum: number;
+
+  constructor(add: WeightAdder, readonly channels: number, options: BatchNormOptions = {}) {
+    this.epsilon = options.epsilon ?? BN_EPSILON;
+    this.momentum = options.momentum ?? BN_MOMENTUM;
+    this.gamma = add('weight', [channels], initializers.constant({ value: options.gammaInit ?? 1 }), true);
+    this.beta = add('bias', [channels], initializers.zeros(), true);
+    this.runningMean = add('running_mean', [channels], initializers.zeros(), false);
+    this.runningVar = add('running_var', [channels], initializers.ones(), false);
+    this.numBatchesTracked = add('num_batches_tracked', [], initializers.zeros(), false, 'int32');
+  }
+
+  /** y = (x − μ) / √(σ² + ε) · γ + β, statistics over every axis but the last. */
+  apply(x: tf.Tensor, training: boolean): tf.Tensor {
+    if (!training) {
+      const { scale, shift } = this.scaleShift();
+      return tf.add(tf.mul(x, scale), shift);
+    }
+    const count = x.size / this.channels;
+    if (count <= 1) {
+      throw new Error(
+        `BatchNorm in training needs more than 1 value per channel, got input shape [${x.shape}] (as PyTorch)`,
+      );
+    }
+    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+    const { mean, variance } = tf.moments(x, axes);
+    const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
+    const y = tf.add(tf.mul(normalised, this.gamma.read()), this.beta.read());
+    tf.tidy(() => {
+      const m = this.momentum;
+      const unbiased = tf.mul(variance, count / (count - 1));
+      this.runningMean.write(tf.add(tf.mul(this.runningMean.read(), 1 - m), tf.mul(mean, m)));
+      this.runningVar.write(tf.add(tf.mul(this.runningVar.read(), 1 - m), tf.mul(unbiased, m)));
+      this.numBatchesTracked.write(tf.add(this.numBatchesTracked.read(), tf.scalar(1, 'int32')));
+    });
+    return y;
+  }
+
+  /** The inference transform as y = x·scale + shift: scale = γ/√(var + ε), shift = β − mean·scale. */
+  scaleShift(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+    const scale = tf.mul(this.gamma.read(), tf.rsqrt(tf.add(this.runningVar.read(), this.epsilon))) as tf.Tensor1D;
+    const shift = tf.sub(this.beta.read(), tf.mul(this.runningMean.read(), scale)) as tf.Tensor1D;
+    return { scale, shift };
+  }
+}

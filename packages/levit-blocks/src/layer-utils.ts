@@ -1,0 +1,24 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
+
+export type { Kwargs };
+
+/** The single input tensor of a layer call, with a clear error when a list of several was passed. */
+export function singleInput(inputs: tf.Tensor | tf.Tensor[], layerName: string): tf.Tensor {
+  if (!Array.isArray(inputs)) return inputs;
+  if (inputs.length !== 1) throw new Error(`layer ${layerName} expects one input, got ${inputs.length}`);
+  return inputs[0];
+}
+
+/** The `training` flag tfjs passes to `call` (true inside `fit`, false in `predict`). */
+export function isTraining(kwargs: Kwargs | undefined): boolean {
+  return kwargs?.training === true;
+}
+
+/** Checks the last axis of an input shape when a layer is built. */
+export function expectChannels(shape: Array<number | null>, expected: number, layerName: string): void {
+  const channels = shape[shape.length - 1];
+  if (channels !== expected) {
+    throw new Error(`layer ${layerName}: expected ${expected} input channels on the last axis, got shape [${shape}]`);
+  }
+}

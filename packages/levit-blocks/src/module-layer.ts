@@ -1,0 +1,28 @@
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
+import { layers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { BatchNorm, type BatchNormOptions, type WeightAdder } from './batch-norm.js';
+
+export type { LayerArgs };
+
+/**
+ * A tfjs layer that stands for one PyTorch module. Its weights are named after the module's
+ * state_dict suffixes (`qkv.c.weight`, `bn.running_var`, ...), so `${layer.name}.${suffix}` is the
+ * PyTorch key when the layer is named after the module (`block_1.0.m`): import and export need no
+ * per-layer tables. Tensors are stored in tfjs layout (conv HWIO, linear [in, out]).
+ */
+export abstract class ModuleLayer extends layers.Layer {
+  protected readonly addTorchWeight: WeightAdder = (name, shape, initializer, trainable, dtype = 'float32') =>
+    this.addWeight(name, shape, dtype, initializer, undefined, trainable);
+
+  protected addBatchNorm(prefix: string, channels: number, options?: BatchNormOptions): BatchNorm {
+    const add: WeightAdder = (name, shape, initializer, trainable, dtype) =>
+      this.addTorchWeight(`${prefix}.${name}`, shape, initializer, trainable, dtype);
+    return new BatchNorm(add, channels, options);
+  }
+
+  /** The PyTorch state_dict suffix of one of this layer's weights. */
+  static torchSuffix(layer: layers.Layer, weight: LayerVariable): string {
+    const prefix = `${layer.name}/`;
+    return weight.originalName.startsWith(prefix) ? weight.originalName.slice(prefix.length) : weight.originalName;
+  }
+}
