@@ -1,1 +1,14 @@
 export type { TypedArray, NdArray } from './volume.js';
+export { DataError } from './data-error.js';
+export type { Dtype } from './dtype.js';
+export { transpose } from './transpose.js';
+export { parseNpy, encodeNpy } from './npy.js';
+export { parseNpz, encodeNpz, type ParseNpzOptions, type EncodeNpzOptions } from './npz.js';
+export {
+  parseNifti,
+  encodeNifti,
+  type NiftiHeader,
+  type NiftiVolume,
+  type NiftiImage,
+  type EncodeNiftiOptions,
+} from './nifti.js';
