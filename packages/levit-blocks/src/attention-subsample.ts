@@ -56,6 +56,8 @@ export class AttentionSubsample extends ModuleLayer {
 
   constructor(args: AttentionSubsampleArgs) {
     super(args);
+    // tfjs checks every input against this before `call`: (B, N, C) with the configured C.
+    this.inputSpec = [{ ndim: 3, axes: { [-1]: args.inDim } }];
     this.inDim = args.inDim;
     this.outDim = args.outDim;
     this.keyDim = args.keyDim;

@@ -46,6 +46,8 @@ export class LeViTAttention extends ModuleLayer {
 
   constructor(args: LeViTAttentionArgs) {
     super(args);
+    // tfjs checks every input against this before `call`: (B, N, C) with the configured C.
+    this.inputSpec = [{ ndim: 3, axes: { [-1]: args.dim } }];
     this.dim = args.dim;
     this.keyDim = args.keyDim;
     this.numHeads = args.numHeads;

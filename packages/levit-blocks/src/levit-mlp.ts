@@ -30,6 +30,8 @@ export class LeViTMLP extends ModuleLayer {
 
   constructor(args: LeViTMLPArgs) {
     super(args);
+    // tfjs checks every input against this before `call`: (B, N, C) with the configured C.
+    this.inputSpec = [{ ndim: 3, axes: { [-1]: args.dim } }];
     this.dim = args.dim;
     this.mlpRatio = args.mlpRatio ?? 2;
     this.hiddenDim = Math.trunc(this.dim * this.mlpRatio);
