@@ -6,7 +6,6 @@ import {
   torchDefaultBiasInit,
   torchDefaultKernelInit,
   type LayerArgs,
-  isTraining,
   singleInput,
   type Kwargs,
 } from '@levit-unet/levit-blocks';
