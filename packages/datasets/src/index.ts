@@ -12,3 +12,7 @@ export {
   type NiftiImage,
   type EncodeNiftiOptions,
 } from './nifti.js';
+export { type SplineOrder } from './spline-filter.js';
+export { zoom, resize, zoomShape, type ZoomOptions } from './spline-zoom.js';
+export { rotate, type RotateOptions } from './rotate.js';
+export { parseH5, encodeH5, type ParseH5Options, type EncodeH5Options } from './h5.js';

@@ -1,0 +1,114 @@
+import { shapeSize } from './dtype.js';
+import { castLike, firstTap, mirrorIndex, splineFilter, splineWeights, type SplineOrder } from './spline-filter.js';
+import type { NdArray, TypedArray } from './volume.js';
+
+export interface ZoomOptions {
+  /** Spline order as in scipy (default 3, cubic B-spline). */
+  order?: SplineOrder;
+  /** Apply the B-spline prefilter for orders > 1 (default true, as scipy). */
+  prefilter?: boolean;
+}
+
+/** Python's `round()` (half to even), which scipy uses for the output shape. */
+function pythonRound(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** The output shape of `zoom(input, factors)`: `round(in * factor)` per axis (Python rounding). */
+export function zoomShape(shape: readonly number[], factors: number | readonly number[]): number[] {
+  return shape.map((n, axis) => pythonRound(n * (typeof factors === 'number' ? factors : factors[axis]!)));
+}
+
+interface AxisPlan {
+  outLength: number;
+  taps: Int32Array;
+  weights: Float64Array;
+  outside: Uint8Array;
+}
+
+// One axis of NI_ZoomShift with grid_mode=False, mode='constant', cval=0: output index k samples input
+// coordinate k * (in-1)/(out-1); a coordinate beyond [0, in-1] gives cval; taps past the edge are mirrored.
+function planAxis(inLength: number, outLength: number, order: SplineOrder): AxisPlan {
+  const zoom = outLength > 1 ? (inLength - 1) / (outLength - 1) : 1;
+  const width = order + 1;
+  const taps = new Int32Array(outLength * width);
+  const weights = new Float64Array(outLength * width);
+  const outside = new Uint8Array(outLength);
+  const w = new Float64Array(width);
+  for (let k = 0; k < outLength; k++) {
+    const cc = k * zoom;
+    if (cc < 0 || cc > inLength - 1) {
+      outside[k] = 1;
+      continue;
+    }
+    const start = firstTap(cc, order);
+    splineWeights(cc, order, w);
+    for (let t = 0; t < width; t++) {
+      taps[k * width + t] = mirrorIndex(start + t, inLength);
+      weights[k * width + t] = w[t]!;
+    }
+  }
+  return { outLength, taps, weights, outside };
+}
+
+function resampleAxis(data: Float64Array, shape: number[], axis: number, plan: AxisPlan, order: SplineOrder): Float64Array {
+  const n = shape[axis]!;
+  const inner = shapeSize(shape.slice(axis + 1));
+  const outer = shapeSize(shape.slice(0, axis));
+  const width = order + 1;
+  const out = new Float64Array(outer * plan.outLength * inner);
+  for (let o = 0; o < outer; o++) {
+    const inBase = o * n * inner;
+    for (let k = 0; k < plan.outLength; k++) {
+      if (plan.outside[k]) continue;
+      const outBase = (o * plan.outLength + k) * inner;
+      for (let t = 0; t < width; t++) {
+        const weight = plan.weights[k * width + t]!;
+        const src = inBase + plan.taps[k * width + t]! * inner;
+        for (let i = 0; i < inner; i++) out[outBase + i] += weight * data[src + i]!;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `scipy.ndimage.zoom(input, factors, order=order)` with scipy's defaults (mode='constant', cval=0,
+ * grid_mode=False, prefilter=True): output shape `round(in * factor)`, output index `k` samples input
+ * coordinate `k * (in - 1) / (out - 1)`, B-spline prefilter with mirror boundaries for order > 1, result
+ * in the input's dtype (integers rounded half away from zero, as scipy). The spline is evaluated one
+ * axis at a time (it is separable), so float64 results differ from scipy's only by rounding (~1e-15
+ * relative); order 0 is exact.
+ */
+export function zoom<T extends TypedArray>(array: NdArray<T>, factors: number | readonly number[], options: ZoomOptions = {}): NdArray<T> {
+  const outShape = zoomShape(array.shape, factors);
+  return resampleTo(array, outShape, options);
+}
+
+/**
+ * Zooms to an exact output shape, with the factors `out / in` that TransUNet passes to scipy
+ * (`zoom(image, (224 / x, 224 / y), order=3)`); same sampling as `zoom`.
+ */
+export function resize<T extends TypedArray>(array: NdArray<T>, outShape: readonly number[], options: ZoomOptions = {}): NdArray<T> {
+  if (outShape.length !== array.shape.length) {
+    throw new Error(`resize: output rank ${outShape.length} differs from input rank ${array.shape.length}`);
+  }
+  return resampleTo(array, [...outShape], options);
+}
+
+function resampleTo<T extends TypedArray>(array: NdArray<T>, outShape: number[], options: ZoomOptions): NdArray<T> {
+  const order = options.order ?? 3;
+  if (shapeSize(array.shape) !== array.data.length) {
+    throw new Error(`zoom: shape [${array.shape.join(', ')}] does not hold ${array.data.length} values`);
+  }
+  let values =
+    order > 1 && options.prefilter !== false ? splineFilter(array.data, array.shape, order) : Float64Array.from(array.data);
+  const shape = [...array.shape];
+  for (let axis = 0; axis < shape.length; axis++) {
+    if (shape[axis] === outShape[axis] && order <= 1) continue;
+    values = resampleAxis(values, shape, axis, planAxis(shape[axis]!, outShape[axis]!, order), order);
+    shape[axis] = outShape[axis]!;
+  }
+  return { data: castLike(values, array.data) as T, shape };
+}
