@@ -16,3 +16,14 @@ export { type SplineOrder } from './spline-filter.js';
 export { zoom, resize, zoomShape, type ZoomOptions } from './spline-zoom.js';
 export { rotate, type RotateOptions } from './rotate.js';
 export { parseH5, encodeH5, type ParseH5Options, type EncodeH5Options } from './h5.js';
+export { SeededRandom, deriveSeed } from './seeded-random.js';
+export { rot90, flip } from './rot-flip.js';
+export {
+  drawAugmentation,
+  applyAugmentation,
+  resizeSample,
+  transunetAugment,
+  type AugmentDecision,
+  type SliceSample,
+} from './transunet-augment.js';
+export { volumeSlices, sliceToPatch, patchToSlice, predictVolume } from './test-time.js';
