@@ -1,7 +1,9 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
+import { registerInfoCommand } from './info-command.js';
 
 /** Each command lives in its own `<name>-command.ts` and registers itself here. */
-const registrations: Array<(program: Command) => void> = [];
+const registrations: Array<(program: Command) => void> = [registerInfoCommand];
 
 export function createProgram(): Command {
   const program = new Command('levit-unet')
@@ -14,6 +16,8 @@ export function createProgram(): Command {
 
 /** Runs the CLI; resolves to the process exit code. Errors are printed as one clear line, not a stack. */
 export async function runCli(argv: string[]): Promise<number> {
+  // tfjs' developer warnings (e.g. "install tfjs-node") are noise on a command line.
+  if (!process.env.LEVIT_DEBUG) tf.env().set('PROD', true);
   const program = createProgram();
   try {
     await program.parseAsync(argv);

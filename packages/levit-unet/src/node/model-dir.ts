@@ -1,0 +1,102 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
+import { atomicWriteDir, atomicWriteFile } from '@levit-unet/datasets/node';
+import '@levit-unet/levit-blocks';
+import '@levit-unet/unet-decoder';
+import { getLeViTUNetConfig } from '../model/levit-unet-model.js';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+
+/**
+ * A tfjs IO handler for a model directory (`model.json` + `weights.bin`, the layout tfjs-node's
+ * `file://` handler writes, so either can read the other's). Saving replaces the directory atomically.
+ */
+export function modelDirIO(dir: string): tf.io.IOHandler {
+  return {
+    async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('model directories hold layers models (JSON topology) only');
+      const weightData = tf.io.CompositeArrayBuffer.join(artifacts.weightData ?? new ArrayBuffer(0));
+      const modelJSON = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format ?? 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy ?? null,
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+        ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
+        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
+      };
+      await atomicWriteDir(dir, async (tmp) => {
+        await atomicWriteFile(join(tmp, WEIGHTS_BIN), new Uint8Array(weightData));
+        await atomicWriteFile(join(tmp, MODEL_JSON), JSON.stringify(modelJSON));
+      });
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    },
+
+    async load(): Promise<tf.io.ModelArtifacts> {
+      const jsonPath = join(dir, MODEL_JSON);
+      let modelJSON: tf.io.ModelJSON;
+      try {
+        modelJSON = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new Error(
+          code === 'ENOENT' ? `${jsonPath} not found: not a model directory` : `${jsonPath} is not valid JSON (${(error as Error).message})`,
+        );
+      }
+      if (modelJSON == null || typeof modelJSON !== 'object' || modelJSON.modelTopology == null || !Array.isArray(modelJSON.weightsManifest)) {
+        throw new Error(`${jsonPath}: expected fields "modelTopology" and "weightsManifest"`);
+      }
+      return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
+        const specs = manifest.flatMap((group) => group.weights);
+        const buffers: ArrayBuffer[] = [];
+        for (const path of manifest.flatMap((group) => group.paths)) {
+          const bytes = await readFile(join(dir, path)).catch(() => {
+            throw new Error(`${join(dir, path)} (listed in ${jsonPath}) cannot be read`);
+          });
+          buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+        }
+        const data = tf.io.CompositeArrayBuffer.join(buffers);
+        const expected = specs.reduce(
+          (sum, s) => sum + s.shape.reduce((a, b) => a * b, 1) * bytesPerElement(s.quantization?.dtype ?? s.dtype),
+          0,
+        );
+        if (data.byteLength !== expected) {
+          throw new Error(`${dir}: the weight files hold ${data.byteLength} bytes but ${MODEL_JSON} describes ${expected}`);
+        }
+        return [specs, data];
+      });
+    },
+  };
+}
+
+function bytesPerElement(dtype: string): number {
+  if (dtype === 'float32' || dtype === 'int32') return 4;
+  if (dtype === 'bool' || dtype === 'uint8') return 1;
+  if (dtype === 'float16' || dtype === 'uint16' || dtype === 'int16') return 2;
+  throw new Error(`unsupported weight dtype ${dtype}`);
+}
+
+/** Saves any layers model to `dir` (atomic). */
+export async function saveModelDir(model: LayersModel, dir: string): Promise<void> {
+  await model.save(modelDirIO(dir));
+}
+
+/** Loads a layers model saved with `saveModelDir` (or tfjs-node's `file://`). */
+export async function loadModelDir(dir: string): Promise<LayersModel> {
+  return loadLayersModel(modelDirIO(dir));
+}
+
+/** Loads a LeViT-UNet model directory; fails clearly if the directory holds another model. */
+export async function loadLeViTUNet(dir: string): Promise<LayersModel> {
+  const model = await loadModelDir(dir);
+  try {
+    getLeViTUNetConfig(model);
+  } catch (error) {
+    model.dispose();
+    throw new Error(`${dir}: ${(error as Error).message}`);
+  }
+  return model;
+}
