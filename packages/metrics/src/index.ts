@@ -1,1 +1,16 @@
-export const PACKAGE_NAME = '@levit-unet/metrics';
+export type { LabelArray, LabelMap } from './label-map.js';
+export { evaluateCase } from './evaluate.js';
+export type { CaseEvaluation, ClassCounts, ClassEvaluation, EvaluateOptions } from './evaluate.js';
+export { METRIC_NAMES } from './metric-values.js';
+export type { MetricName, MetricValues } from './metric-values.js';
+export { POLICY_NAMES } from './policies.js';
+export type { Emptiness, PolicyName } from './policies.js';
+export { summarize } from './aggregate.js';
+export type { CaseRow, MeanValue, MetricMeans, Summary } from './aggregate.js';
+export { summaryToCsv, summaryToJson, summaryToMarkdown } from './report.js';
+export type { ReportOptions } from './report.js';
+export { ACDC_CLASS_NAMES, SYNAPSE_CLASS_NAMES, className } from './class-names.js';
+export { confusionMatrix, confusionRows, gtVoxels, intersectionVoxels, predVoxels } from './confusion-matrix.js';
+export type { ConfusionMatrix } from './confusion-matrix.js';
+export { distanceTransform } from './edt.js';
+export { percentileLinear } from './percentile.js';
