@@ -5,17 +5,7 @@
  * a far false-positive blob, a missing stretch of slices).
  */
 
-/** mulberry32: a small seeded PRNG, so the volumes are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../test/seeded-random.js';
 
 /** An ellipsoid in voxels (z, y, x) whose radius is modulated by a few smooth waves over the direction. */
 interface Blob {
@@ -59,7 +49,7 @@ function makeBlob(random: () => number, spec: OrganSpec, roughness: number): Blo
 
 /** Paints a blob into `labels` (shape [n0, n1, n2]); later blobs overwrite earlier ones. */
 function paint(labels: Uint8Array, dims: [number, number, number], blob: Blob, skipSlices?: [number, number]): void {
-  const [n0, n1, n2] = dims;
+  const [, n1, n2] = dims;
   const maxScale = 1 + blob.waves.reduce((s, w) => s + w.amplitude, 0);
   const lo = blob.centre.map((c, k) => Math.max(0, Math.floor(c - blob.semiAxes[k] * maxScale)));
   const hi = blob.centre.map((c, k) => Math.min(dims[k] - 1, Math.ceil(c + blob.semiAxes[k] * maxScale)));
@@ -84,7 +74,6 @@ function paint(labels: Uint8Array, dims: [number, number, number], blob: Blob, s
       }
     }
   }
-  void n0;
 }
 
 export interface Phantom {

@@ -55,6 +55,12 @@ class BoxTracker {
   }
 }
 
+/** A 32-bit view of a byte label array whose start is 4-byte aligned, else null. */
+function wordView(labels: LabelArray): Uint32Array | null {
+  if (labels.BYTES_PER_ELEMENT !== 1 || labels.byteOffset % 4 !== 0) return null;
+  return new Uint32Array(labels.buffer, labels.byteOffset, labels.length >> 2);
+}
+
 /** Counts and boxes of all classes in one pass. Labels must already be validated as integers in [0, numClasses). */
 export function takeCensus(
   pred: LabelArray,
@@ -67,11 +73,20 @@ export function takeCensus(
   const predTracker = new BoxTracker(numClasses);
   const gtTracker = new BoxTracker(numClasses);
   let labelled = 0;
+  const gtWords = wordView(gt);
+  const predWords = wordView(pred);
+  const skip = gtWords !== null && predWords !== null;
   for (let z = 0; z < n0; z++) {
     for (let y = 0; y < n1; y++) {
       const row = z * n1 + y;
       let i = row * n2;
       for (let x = 0; x < n2; x++, i++) {
+        // Four background voxels at once where both maps are bytes: one 32-bit test instead of four.
+        if (skip && (i & 3) === 0 && x + 4 <= n2 && (gtWords[i >> 2] | predWords[i >> 2]) === 0) {
+          x += 3;
+          i += 3;
+          continue;
+        }
         const g = gt[i];
         const p = pred[i];
         // Background in both is by far the commonest voxel; its count is derived from the total at the end.

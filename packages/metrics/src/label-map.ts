@@ -57,27 +57,41 @@ export function assertNumClasses(numClasses: number): void {
 
 const unsignedIntegerArrays = [Uint8Array, Uint8ClampedArray, Uint16Array, Uint32Array];
 
+/**
+ * True when every byte of a 4-byte-aligned byte array is below `numClasses` ≤ 128, tested four at a time
+ * (SWAR): adding 128 − C to a byte b < 128 sets its high bit exactly when b ≥ C, and cannot carry into the next
+ * byte; a byte ≥ 128 already has its high bit set. Returns false when the test does not apply.
+ */
+function bytesBelow(data: LabelArray, numClasses: number): boolean {
+  if (data.BYTES_PER_ELEMENT !== 1 || data.byteOffset % 4 !== 0 || numClasses > 128) return false;
+  const words = new Uint32Array(data.buffer, data.byteOffset, data.length >> 2);
+  const add = (128 - numClasses) * 0x01010101;
+  for (let w = 0; w < words.length; w++) {
+    const word = words[w];
+    if (((word | (word + add)) & 0x80808080) !== 0) return false;
+  }
+  for (let i = words.length << 2; i < data.length; i++) if (data[i] >= numClasses) return false;
+  return true;
+}
+
+/** Index of the first label that is not an integer in [0, numClasses), or −1. */
+function firstBadLabel(data: LabelArray, numClasses: number): number {
+  if (unsignedIntegerArrays.some((type) => data instanceof type)) {
+    // Unsigned integers can only fail the upper bound.
+    if (bytesBelow(data, numClasses)) return -1;
+    for (let i = 0; i < data.length; i++) if (data[i] >= numClasses) return i;
+    return -1;
+  }
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(v >= 0 && v < numClasses && Math.floor(v) === v)) return i;
+  }
+  return -1;
+}
+
 /** Throws on the first label that is not an integer in [0, numClasses). */
 export function assertLabels(name: string, data: LabelArray, numClasses: number): void {
-  // Unsigned integer arrays can only fail the upper bound, so they get the cheap loop.
-  const unsignedInteger = unsignedIntegerArrays.some((type) => data instanceof type);
-  let bad = -1;
-  if (unsignedInteger) {
-    for (let i = 0; i < data.length; i++) {
-      if (data[i] >= numClasses) {
-        bad = i;
-        break;
-      }
-    }
-  } else {
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (!(v >= 0 && v < numClasses && Math.floor(v) === v)) {
-        bad = i;
-        break;
-      }
-    }
-  }
+  const bad = firstBadLabel(data, numClasses);
   if (bad < 0) return;
   const v = data[bad];
   const what = !Number.isInteger(v)

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCase } from '../src/index.js';
 import { bruteDistances } from './brute-force.js';
-import { ball, box, emptyVolume, paint, seededRandom, type Volume } from './volumes.js';
+import { seededRandom } from './seeded-random.js';
+import { ball, box, emptyVolume, paint, type Volume } from './volumes.js';
 
 /** Random balls and boxes of classes 1…3, some cut by the volume faces, some tiny or far apart. */
 function randomLabels(random: () => number, shape: number[]): Volume {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { percentileLinear } from '../src/index.js';
 import { numpyPercentile } from './brute-force.js';
-import { seededRandom } from './volumes.js';
+import { seededRandom } from './seeded-random.js';
 
 describe("percentileLinear (numpy's default 'linear' method)", () => {
   it('matches values numpy gives', () => {

@@ -42,15 +42,3 @@ export function ball(centre: readonly number[], radius: number): (at: number[]) 
 export function voxel(position: readonly number[]): (at: number[]) => boolean {
   return (at) => at.every((c, k) => c === position[k]);
 }
-
-/** Deterministic PRNG (mulberry32) so randomised tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
