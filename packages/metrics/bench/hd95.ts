@@ -77,6 +77,7 @@ console.log(
     evaluateCaseMs,
     phantomMs: round(phantomMs),
     hd95: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASS_NAMES[k.classId], roundTo(k.values.hd95, 3)])),
+    gtVoxels: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASS_NAMES[k.classId], k.counts.gtVoxels])),
     dice: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASS_NAMES[k.classId], roundTo(k.values.dice, 4)])),
   }),
 );

@@ -33,17 +33,19 @@ const organs: OrganSpec[] = [
   { label: 2, centre: [78, 225, 205], semiAxes: [9, 22, 30] }, // gallbladder
 ];
 
+function makeWave(random: () => number, roughness: number): Blob['waves'][number] {
+  const v: [number, number, number] = [random() - 0.5, random() - 0.5, random() - 0.5];
+  const norm = Math.hypot(...v) || 1;
+  return {
+    direction: [v[0] / norm, v[1] / norm, v[2] / norm],
+    amplitude: roughness * (0.5 + random()),
+    frequency: 2 + Math.floor(random() * 4),
+    phase: random() * 2 * Math.PI,
+  };
+}
+
 function makeBlob(random: () => number, spec: OrganSpec, roughness: number): Blob {
-  const waves = Array.from({ length: 4 }, () => {
-    const v: [number, number, number] = [random() - 0.5, random() - 0.5, random() - 0.5];
-    const norm = Math.hypot(...v) || 1;
-    return {
-      direction: [v[0] / norm, v[1] / norm, v[2] / norm] as [number, number, number],
-      amplitude: roughness * (0.5 + random()),
-      frequency: 2 + Math.floor(random() * 4),
-      phase: random() * 2 * Math.PI,
-    };
-  });
+  const waves = Array.from({ length: 4 }, () => makeWave(random, roughness));
   return { label: spec.label, centre: spec.centre, semiAxes: spec.semiAxes, waves };
 }
 
@@ -88,20 +90,23 @@ export function makePhantom(seed: number, shape: [number, number, number] = [150
   const gt = new Uint8Array(size);
   const pred = new Uint8Array(size);
   for (const spec of organs) {
-    paint(gt, shape, makeBlob(random, spec, 0.08));
-    // The prediction: the organ shifted by up to 3 voxels in-plane and 1 slice, scaled by ±8 %, re-roughened.
-    const shifted: OrganSpec = {
+    const organ = makeBlob(random, spec, 0.08);
+    paint(gt, shape, organ);
+    // The prediction: the same organ shifted by up to 2 voxels in-plane and 1 slice, scaled by ±5 %, with one
+    // more boundary wave of its own.
+    const predicted: Blob = {
       label: spec.label,
       centre: [
         spec.centre[0] + Math.round(random() * 2 - 1),
-        spec.centre[1] + Math.round(random() * 6 - 3),
-        spec.centre[2] + Math.round(random() * 6 - 3),
+        spec.centre[1] + Math.round(random() * 4 - 2),
+        spec.centre[2] + Math.round(random() * 4 - 2),
       ],
-      semiAxes: spec.semiAxes.map((a) => a * (0.92 + random() * 0.16)) as [number, number, number],
+      semiAxes: spec.semiAxes.map((a) => a * (0.95 + random() * 0.1)) as [number, number, number],
+      waves: [...organ.waves, makeWave(random, 0.04)],
     };
     // The liver loses 4 slices in the prediction, as when a network misses part of an organ.
     const skip: [number, number] | undefined = spec.label === 5 ? [100, 104] : undefined;
-    paint(pred, shape, makeBlob(random, shifted, 0.1), skip);
+    paint(pred, shape, predicted, skip);
   }
   // A far false-positive blob of spleen on the other side of the body, which spreads the spleen's bounding box.
   paint(pred, shape, makeBlob(random, { label: 7, centre: [80, 330, 110], semiAxes: [3, 8, 8] }, 0.05));
