@@ -9,6 +9,8 @@ export interface ReportOptions {
   readonly metrics?: readonly MetricName[];
   /** Decimal places in Markdown, default 4 (CSV and JSON keep full precision). */
   readonly digits?: number;
+  /** Markdown only: add the per-case table after the per-class one (default true). */
+  readonly perCase?: boolean;
 }
 
 function formatNumber(value: number, digits: number): string {
@@ -38,6 +40,8 @@ export function summaryToMarkdown(summary: Summary, options: ReportOptions = {})
     ...summary.classIds.map((c, j) => meansRow(name(c), summary.perClass[j])),
     meansRow('**mean**', summary.overall),
   ]);
+  const heading = `## Per class (mean over ${summary.cases.length} case${summary.cases.length === 1 ? '' : 's'}, policy \`${summary.policy}\`)`;
+  if (options.perCase === false) return [heading, '', perClass, ''].join('\n');
   const perCase = markdownTable(
     ['case', 'class', ...metrics],
     summary.cases.flatMap((row) => [
@@ -46,7 +50,7 @@ export function summaryToMarkdown(summary: Summary, options: ReportOptions = {})
     ]),
   );
   return [
-    `## Per class (mean over ${summary.cases.length} case${summary.cases.length === 1 ? '' : 's'}, policy \`${summary.policy}\`)`,
+    heading,
     '',
     perClass,
     '',

@@ -73,6 +73,12 @@ describe('reports', () => {
     expect(text).toContain('| b | gallbladder | 0.00 | 0.00 |');
   });
 
+  it('Markdown leaves the per-case table out on request', () => {
+    const text = summaryToMarkdown(summary('transunet'), { perCase: false });
+    expect(text).toContain('| **mean** |');
+    expect(text).not.toContain('Per case');
+  });
+
   it('Markdown marks excluded values and undefined cells under strict', () => {
     const text = summaryToMarkdown(summary('strict'), { metrics: ['precision'], digits: 1 });
     expect(text).toContain('| class 2 | 1.0 (1 excl.) |');
