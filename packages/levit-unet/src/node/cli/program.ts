@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
 import { registerInfoCommand } from './info-command.js';
+import { registerMetricsCommand } from './metrics-command.js';
 
 /** Each command lives in its own `<name>-command.ts` and registers itself here. */
-const registrations: Array<(program: Command) => void> = [registerInfoCommand];
+const registrations: Array<(program: Command) => void> = [registerInfoCommand, registerMetricsCommand];
 
 export function createProgram(): Command {
   const program = new Command('levit-unet')
