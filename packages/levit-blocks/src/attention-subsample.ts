@@ -80,18 +80,19 @@ export class AttentionSubsample extends ModuleLayer {
     expectChannels(inputShape, this.inDim, this.name);
     const nhKd = this.numHeads * this.keyDim;
     const dh = this.numHeads * this.valueDim;
-    this.kvKernel = this.addTorchWeight('kv.c.weight', [this.inDim, nhKd + dh], torchDefaultKernelInit(), true);
-    this.kvBn = this.addBatchNorm('kv.bn', nhKd + dh);
-    this.qKernel = this.addTorchWeight('q.1.c.weight', [this.inDim, nhKd], torchDefaultKernelInit(), true);
-    this.qBn = this.addBatchNorm('q.1.bn', nhKd);
-    this.projKernel = this.addTorchWeight('proj.1.c.weight', [dh, this.outDim], torchDefaultKernelInit(), true);
-    this.projBn = this.addBatchNorm('proj.1.bn', this.outDim);
+    // Registration order of the official module: its own attention_biases first, then the sub-modules.
     this.biases = this.addTorchWeight(
       'attention_biases',
       [this.numHeads, this.biasIndex.numOffsets],
       initializers.zeros(),
       true,
     );
+    this.kvKernel = this.addTorchWeight('kv.c.weight', [this.inDim, nhKd + dh], torchDefaultKernelInit(), true);
+    this.kvBn = this.addBatchNorm('kv.bn', nhKd + dh);
+    this.qKernel = this.addTorchWeight('q.1.c.weight', [this.inDim, nhKd], torchDefaultKernelInit(), true);
+    this.qBn = this.addBatchNorm('q.1.bn', nhKd);
+    this.projKernel = this.addTorchWeight('proj.1.c.weight', [dh, this.outDim], torchDefaultKernelInit(), true);
+    this.projBn = this.addBatchNorm('proj.1.bn', this.outDim);
     this.built = true;
   }
 

@@ -62,16 +62,17 @@ export class LeViTAttention extends ModuleLayer {
     expectChannels(inputShape, this.dim, this.name);
     const h = this.numHeads * (2 * this.keyDim + this.valueDim);
     const dh = this.numHeads * this.valueDim;
-    this.qkvKernel = this.addTorchWeight('qkv.c.weight', [this.dim, h], torchDefaultKernelInit(), true);
-    this.qkvBn = this.addBatchNorm('qkv.bn', h);
-    this.projKernel = this.addTorchWeight('proj.1.c.weight', [dh, this.dim], torchDefaultKernelInit(), true);
-    this.projBn = this.addBatchNorm('proj.1.bn', this.dim, { gammaInit: 0 });
+    // Registration order of the official module: its own attention_biases first, then the sub-modules.
     this.biases = this.addTorchWeight(
       'attention_biases',
       [this.numHeads, this.biasIndex.numOffsets],
       initializers.zeros(),
       true,
     );
+    this.qkvKernel = this.addTorchWeight('qkv.c.weight', [this.dim, h], torchDefaultKernelInit(), true);
+    this.qkvBn = this.addBatchNorm('qkv.bn', h);
+    this.projKernel = this.addTorchWeight('proj.1.c.weight', [dh, this.dim], torchDefaultKernelInit(), true);
+    this.projBn = this.addBatchNorm('proj.1.bn', this.dim, { gammaInit: 0 });
     this.built = true;
   }
 

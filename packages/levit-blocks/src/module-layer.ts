@@ -11,8 +11,14 @@ export type { LayerArgs };
  * per-layer tables. Tensors are stored in tfjs layout (conv HWIO, linear [in, out]).
  */
 export abstract class ModuleLayer extends layers.Layer {
-  protected readonly addTorchWeight: WeightAdder = (name, shape, initializer, trainable, dtype = 'float32') =>
-    this.addWeight(name, shape, dtype, initializer, undefined, trainable);
+  /** The weights in creation order, which each layer keeps equal to the PyTorch module's state_dict order. */
+  readonly torchWeights: LayerVariable[] = [];
+
+  protected readonly addTorchWeight: WeightAdder = (name, shape, initializer, trainable, dtype = 'float32') => {
+    const weight = this.addWeight(name, shape, dtype, initializer, undefined, trainable);
+    this.torchWeights.push(weight);
+    return weight;
+  };
 
   protected addBatchNorm(prefix: string, channels: number, options?: BatchNormOptions): BatchNorm {
     const add: WeightAdder = (name, shape, initializer, trainable, dtype) =>
