@@ -1,3 +1,6 @@
+import { toGrid } from './grid.js';
+import { assertLabelMapShape } from './label-map.js';
+
 /**
  * Exact Euclidean distance transform, linear time (Felzenszwalb & Huttenlocher, "Distance Transforms of Sampled
  * Functions", Theory of Computing 8, 2012). The squared distance separates over axes,
@@ -7,9 +10,6 @@
  * parabolas rooted at the finite samples. Results equal scipy's `distance_transform_edt(~features, sampling)`
  * to rounding.
  */
-
-import { toGrid } from './grid.js';
-import { assertLabelMapShape } from './label-map.js';
 
 /** Envelope buffers for one line: parabola roots v, their f(v) + s²v², and the boundaries zb between them. */
 interface Envelope {

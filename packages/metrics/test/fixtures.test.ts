@@ -41,7 +41,13 @@ const expected = expectedPath
 
 describe.skipIf(!expected)('medpy 0.5.2 / TransUNet reference values (shared/fixtures/metrics)', () => {
   const fixtureDir = dirname(expectedPath ?? '');
-  const { tolerances, cases } = expected!;
+  const tolerances = expected?.tolerances ?? {};
+  const cases = expected?.cases ?? [];
+
+  it('holds the 22 documented cases, edge cases and real CT included', () => {
+    expect(cases).toHaveLength(22);
+    expect(cases.map((c) => c.name)).toEqual(expect.arrayContaining(['synth_a', 'edge_singleton_axis_aniso', 'real_morph_spacing']));
+  });
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const pred = readNpy(join(fixtureDir, c.pred));
