@@ -138,7 +138,7 @@ export function squaredDistanceTransform(
  */
 export function distanceTransform(
   mask: { readonly data: Uint8Array; readonly shape: readonly number[] },
-  spacingMm?: readonly number[],
+  spacingMm?: readonly number[] | null,
 ): Float64Array {
   assertLabelMapShape('mask', mask);
   const grid = toGrid(mask.shape, spacingMm);

@@ -14,8 +14,11 @@ import { Workspace } from './workspace.js';
 export interface EvaluateOptions {
   /** C, background included: labels are integers in [0, C). */
   readonly numClasses: number;
-  /** Voxel size per array axis, in array axis order (e.g. [3, 0.76, 0.76] for (slices, H, W)); default: voxel units. */
-  readonly spacingMm?: readonly number[];
+  /**
+   * Voxel size per array axis, in array axis order (e.g. [3, 0.76, 0.76] for (slices, H, W)); absent or null:
+   * distances in voxels, as TransUNet.
+   */
+  readonly spacingMm?: readonly number[] | null;
   /** Empty-mask policy, default `transunet`. */
   readonly policy?: PolicyName;
   /** Classes to score, default 1 … C − 1. */

@@ -11,9 +11,9 @@ export interface Grid {
   readonly erodeAxis0: boolean;
 }
 
-/** The grid of `shape`, with `spacingMm` (array axis order) or unit spacing. */
-export function toGrid(shape: readonly number[], spacingMm?: readonly number[]): Grid {
-  if (spacingMm !== undefined) assertSpacing(spacingMm, shape.length);
+/** The grid of `shape`, with `spacingMm` (array axis order) or, when it is absent or null, unit spacing. */
+export function toGrid(shape: readonly number[], spacingMm?: readonly number[] | null): Grid {
+  if (spacingMm != null) assertSpacing(spacingMm, shape.length);
   const spacing = spacingMm ?? shape.map(() => 1);
   if (shape.length === 2) {
     return { dims: [1, shape[0], shape[1]], spacing: [1, spacing[0], spacing[1]], erodeAxis0: false };

@@ -53,10 +53,7 @@ describe.skipIf(!expected)('medpy 0.5.2 / TransUNet reference values (shared/fix
     const pred = readNpy(join(fixtureDir, c.pred));
     const gt = readNpy(join(fixtureDir, c.gt));
     expect(gt.shape).toEqual(c.shape);
-    const result = evaluateCase(pred, gt, {
-      numClasses: c.num_classes,
-      ...(c.spacing ? { spacingMm: c.spacing } : {}),
-    });
+    const result = evaluateCase(pred, gt, { numClasses: c.num_classes, spacingMm: c.spacing });
     expect(result.classes.map((k) => String(k.classId))).toEqual(Object.keys(c.classes));
     for (const k of result.classes) {
       const want = c.classes[String(k.classId)];
