@@ -147,8 +147,10 @@ export function loadStateDict(model: LayersModel, tensors: TensorMap, options: L
   }
   const problems: string[] = [];
   if (report.mismatched.length > 0 && !options.allowShapeMismatch) {
+    const stem = report.mismatched.find((m) => m.key === 'cnn_b4.0.c.weight');
+    const hint = stem ? ` (the checkpoint's stem is ${stem.fileShape[0]} wide, this model's ${stem.modelShape[0]}: another variant?)` : '';
     problems.push(
-      `shape mismatches (file vs model, PyTorch layout): ${report.mismatched.map((m) => `${m.key} [${m.fileShape}] vs [${m.modelShape}]`).join('; ')}`,
+      `shape mismatches (file vs model, PyTorch layout)${hint}: ${summarise(report.mismatched.map((m) => `${m.key} [${m.fileShape}] vs [${m.modelShape}]`))}`,
     );
   }
   const missingWeights = report.missing.filter((key) => !key.endsWith('.attention_bias_idxs'));
@@ -165,6 +167,6 @@ export function loadStateDict(model: LayersModel, tensors: TensorMap, options: L
   return report;
 }
 
-function summarise(keys: string[]): string {
-  return keys.length <= 12 ? keys.join(', ') : `${keys.slice(0, 12).join(', ')} … (${keys.length} in all)`;
+function summarise(items: string[]): string {
+  return items.length <= 12 ? items.join(', ') : `${items.slice(0, 12).join(', ')} … (${items.length} in all)`;
 }
