@@ -1,1 +1,7 @@
 export { createProgram, runCli } from './cli/program.js';
+export {
+  readSafetensorsFile,
+  readTorchCheckpointFile,
+  readTorchStateDictFile,
+  writeSafetensorsFile,
+} from './weights-files.js';
