@@ -14,6 +14,7 @@ export {
   type LeViTUNetOptions,
   type LeViTUNetConfig,
 } from './model/levit-unet-model.js';
+export { describeLeViTUNet, type LeViTUNetInfo } from './model/model-info.js';
 export {
   TENSOR_DTYPES,
   assertTensorEntry,
@@ -46,3 +47,18 @@ export {
   type SafetensorsDtype,
   type WriteSafetensorsOptions,
 } from './io/safetensors.js';
+export { weightLayout, toTorchLayout, fromTorchLayout, torchShapeOf, type WeightLayout } from './io/torch-layout.js';
+export { stateDictSlots, flatBlocksKey, slicedBlocksKey, isEncoderKey, type StateDictSlot } from './io/key-map.js';
+export { loadStateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './io/state-dict-import.js';
+export { exportStateDict, type ExportStateDictOptions } from './io/state-dict-export.js';
+export {
+  importImageNetLeViT,
+  detectCheckpointKind,
+  type StemInit,
+  type CheckpointKind,
+  type ImageNetImportOptions,
+  type ImageNetImportReport,
+} from './io/imagenet-import.js';
+export { importCheckpoint, type CheckpointImportOptions, type CheckpointImportResult } from './io/checkpoint-import.js';
+export { predictLogitsArray, argmaxLabels, type ArrayLayout, type ImageBatch, type PredictArrayOptions } from './inference/predict-array.js';
+export { blendOverlay, sideBySide, SYNAPSE_PALETTE, type RgbaImage } from './visualize/overlay.js';

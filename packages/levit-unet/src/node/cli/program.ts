@@ -1,10 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from 'commander';
+import { registerDemoCommand } from './demo-command.js';
+import { registerExportCommand } from './export-command.js';
+import { registerImportTorchCommand } from './import-torch-command.js';
 import { registerInfoCommand } from './info-command.js';
+import { registerPredictCommand } from './predict-command.js';
 import { registerMetricsCommand } from './metrics-command.js';
 
 /** Each command lives in its own `<name>-command.ts` and registers itself here. */
-const registrations: Array<(program: Command) => void> = [registerInfoCommand, registerMetricsCommand];
+const registrations: Array<(program: Command) => void> = [
+  registerInfoCommand,
+  registerImportTorchCommand,
+  registerExportCommand,
+  registerPredictCommand,
+  registerMetricsCommand,
+  registerDemoCommand,
+];
 
 export function createProgram(): Command {
   const program = new Command('levit-unet')
