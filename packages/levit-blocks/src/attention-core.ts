@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
+import { hardswish } from './activations.js';
+import type { BatchNorm } from './batch-norm.js';
+import { linearBatchNorm } from './conv-bn-ops.js';
 import type { AttentionBiasIndex } from './attention-bias-index.js';
 
 /** (B, N, H·d) → (B, H, N, d): heads outermost in the channel axis, as the official `.view(B, N, H, -1)`. */
@@ -39,4 +42,17 @@ export function expectTokenGrid(x: tf.Tensor, index: AttentionBiasIndex, resolut
       `layer ${layerName}: expected tokens of shape [batch, ${index.numKeys}, C] (a ${resolution}×${resolution} grid), got shape [${x.shape}]`,
     );
   }
+}
+
+/** The shared tail of both attentions: `proj(hardswish(softmax(q·kᵀ·scale + biases[:, idxs])·v))`, proj = Linear_BN. */
+export function attendAndProject(
+  heads: { q: tf.Tensor4D; k: tf.Tensor4D; v: tf.Tensor4D },
+  biases: LayerVariable,
+  index: AttentionBiasIndex,
+  scale: number,
+  proj: { kernel: LayerVariable; bn: BatchNorm },
+  training: boolean,
+): tf.Tensor {
+  const attended = biasedAttention(heads.q, heads.k, heads.v, gatherAttentionBias(biases, index), scale);
+  return linearBatchNorm(hardswish(attended), proj.kernel, proj.bn, training);
 }

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
-import { hardswish } from './activations.js';
 import { attentionBiasIndex, type AttentionBiasIndex } from './attention-bias-index.js';
-import { biasedAttention, expectTokenGrid, gatherAttentionBias, splitHeads } from './attention-core.js';
+import { attendAndProject, expectTokenGrid, splitHeads } from './attention-core.js';
 import type { BatchNorm } from './batch-norm.js';
 import { linearBatchNorm } from './conv-bn-ops.js';
 import { expectChannels, isTraining, singleInput, type Kwargs } from './layer-utils.js';
@@ -83,9 +82,8 @@ export class LeViTAttention extends ModuleLayer {
       const training = isTraining(kwargs);
       const qkv = splitHeads(linearBatchNorm(x, this.qkvKernel, this.qkvBn, training), this.numHeads);
       const [q, k, v] = tf.split(qkv, [this.keyDim, this.keyDim, this.valueDim], 3) as tf.Tensor4D[];
-      const bias = gatherAttentionBias(this.biases, this.biasIndex);
-      const attended = biasedAttention(q, k, v, bias, this.scale);
-      return linearBatchNorm(hardswish(attended), this.projKernel, this.projBn, training);
+      const proj = { kernel: this.projKernel, bn: this.projBn };
+      return attendAndProject({ q, k, v }, this.biases, this.biasIndex, this.scale, proj, training);
     });
   }
 
