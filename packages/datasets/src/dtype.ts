@@ -49,7 +49,8 @@ export function readElements(
 ): TypedArray {
   const Ctor = DTYPE_ARRAYS[dtype];
   const size = Ctor.BYTES_PER_ELEMENT;
-  const copy = bytes.slice(byteOffset, byteOffset + count * size);
+  // Uint8Array.prototype.slice copies; a Node Buffer's own slice() would return a view of a pooled buffer.
+  const copy = Uint8Array.prototype.slice.call(bytes, byteOffset, byteOffset + count * size);
   if (size > 1 && littleEndian !== HOST_LITTLE_ENDIAN) swapBytes(copy, size);
   return new Ctor(copy.buffer, 0, count);
 }

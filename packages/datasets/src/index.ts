@@ -27,3 +27,36 @@ export {
   type SliceSample,
 } from './transunet-augment.js';
 export { volumeSlices, sliceToPatch, patchToSlice, predictVolume } from './test-time.js';
+export { checkedImage, checkedLabels, checkSameShape, checkRank, valueRange } from './validate.js';
+export {
+  SYNAPSE_CLASSES,
+  SYNAPSE_NUM_CLASSES,
+  SYNAPSE_TRAIN_CASES,
+  SYNAPSE_TEST_CASES,
+  SYNAPSE_PATHS,
+  synapseCaseName,
+  synapseSliceName,
+  synapseSlicePath,
+  synapseVolumePath,
+  parseListFile,
+  formatListFile,
+  synapseSliceSample,
+  synapseVolumeSample,
+} from './synapse-layout.js';
+export { BTCV_TO_SYNAPSE, remapLabels, parseLabelMap, type LabelMap } from './label-map.js';
+export { TRANSUNET_CT_WINDOW, windowIntensities, normalizeMri } from './intensity.js';
+export { axialVoxelAxis, axialPermutation, toAxialStack, fromAxialStack } from './slice-axis.js';
+export { generatePhantomVolume, type PhantomOptions, type PhantomVolume } from './phantom.js';
+export { prepareVolume, type PrepareVolumeOptions, type PreparedVolume, type Modality } from './prepare.js';
+export { niftiCaseKey, pairByCaseKey, parseMsdDatasetJson, type NiftiPairing, type MsdDescription } from './msd-layout.js';
+export {
+  ACDC_CLASSES,
+  ACDC_NUM_CLASSES,
+  ACDC_SPLIT,
+  acdcPatientName,
+  acdcFramePaths,
+  parseAcdcInfo,
+  acdcListFiles,
+  type AcdcInfo,
+} from './acdc-layout.js';
+export { batchIterator, epochOrder, type SampleSource, type BatchOptions, type Batch } from './batch-iterator.js';

@@ -287,7 +287,7 @@ function patchedHeader(like: NiftiHeader, image: NiftiImage): Uint8Array {
       );
     }
   }
-  const bytes = like.bytes.slice();
+  const bytes = Uint8Array.prototype.slice.call(like.bytes); // a copy even when like.bytes is a Node Buffer
   const view = new DataView(bytes.buffer);
   const le = like.littleEndian;
   const dtype = dtypeOf(image.data);

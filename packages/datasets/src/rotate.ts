@@ -73,6 +73,7 @@ export function rotate<T extends TypedArray>(image: NdArray<T>, angle: number, o
   const cw = (w - 1) / 2;
   const offset0 = ch - (c * ch + s * cw);
   const offset1 = cw - (-s * ch + c * cw);
+  if (order === 0) return rotateNearest(image, c, s, offset0, offset1);
   const coefficients = order > 1 ? splineFilter(image.data, image.shape, order) : image.data;
   const out = new Float64Array(h * w);
   const width = order + 1;
@@ -110,4 +111,25 @@ export function rotate<T extends TypedArray>(image: NdArray<T>, angle: number, o
     }
   }
   return { data: castLike(out, image.data) as T, shape: [h, w] };
+}
+
+// Order 0 without the spline machinery: the same coordinates, rounded with floor(x + 0.5) as scipy does
+// for even orders, and values copied in the input's own type (nearest neighbour never computes).
+function rotateNearest<T extends TypedArray>(image: NdArray<T>, c: number, s: number, offset0: number, offset1: number): NdArray<T> {
+  const [h, w] = image.shape as [number, number];
+  const src = image.data;
+  const out = new (src.constructor as new (n: number) => T)(h * w);
+  for (let o0 = 0; o0 < h; o0++) {
+    for (let o1 = 0; o1 < w; o1++) {
+      let y = offset0;
+      y += o0 * c;
+      y += o1 * s;
+      let x = offset1;
+      x += o0 * -s;
+      x += o1 * c;
+      if (y < 0 || y > h - 1 || x < 0 || x > w - 1) continue;
+      out[o0 * w + o1] = src[Math.floor(y + 0.5) * w + Math.floor(x + 0.5)]!;
+    }
+  }
+  return { data: out, shape: [h, w] };
 }

@@ -29,7 +29,7 @@ export function splineFilterLine(c: Float64Array, order: SplineOrder): void {
     const zN1 = Math.pow(z, n - 1);
     let zi = z;
     c[0] = c[0]! + zN1 * c[n - 1]!;
-    for (let i = 1; i < n - 1; i++) {
+    for (let i = 1; i < initTerms(z, n); i++) {
       c[0] += zi * (c[i]! + zN1 * c[n - 1 - i]!);
       zi *= z;
     }
@@ -45,26 +45,64 @@ export function splineFilterLine(c: Float64Array, order: SplineOrder): void {
  * of a C-order array, filtering axis 0 first, then axis 1, ... (the order scipy uses).
  */
 export function splineFilter(data: TypedArray, shape: readonly number[], order: SplineOrder): Float64Array {
-  const out = Float64Array.from(data);
-  if (order < 2) return out;
-  const strides = stridesOf(shape);
+  const out = new Float64Array(data.length);
+  out.set(data);
+  for (let axis = 0; axis < shape.length; axis++) splineFilterAxis(out, shape, axis, order);
+  return out;
+}
+
+/** `spline_filter1d` along one axis of a C-order float64 array, in place. */
+export function splineFilterAxis(values: Float64Array, shape: readonly number[], axis: number, order: SplineOrder): void {
+  const n = shape[axis]!;
+  if (order < 2 || n <= 1) return;
+  const stride = stridesOf(shape)[axis]!;
   const total = shapeSize(shape);
-  for (let axis = 0; axis < shape.length; axis++) {
-    const n = shape[axis]!;
-    const stride = strides[axis]!;
-    if (n <= 1) continue;
-    const line = new Float64Array(n);
-    const outer = total / (n * stride);
-    for (let o = 0; o < outer; o++) {
-      for (let inner = 0; inner < stride; inner++) {
-        const base = o * n * stride + inner;
-        for (let i = 0; i < n; i++) line[i] = out[base + i * stride]!;
-        splineFilterLine(line, order);
-        for (let i = 0; i < n; i++) out[base + i * stride] = line[i]!;
-      }
+  for (let base = 0; base < total; base += n * stride) {
+    if (stride === 1) splineFilterLine(values.subarray(base, base + n), order);
+    else filterLinesAcross(values, base, n, stride, order);
+  }
+}
+
+// The mirror initialisation sums z^i-weighted samples over the whole line (scipy: i < n - 1). Terms with
+// |z^i| < 1e-20 cannot change a double sum of image values, so the sum stops there (36 terms for cubic
+// splines instead of n), which makes no measurable difference (tests compare with scipy) but ~25% less work.
+function initTerms(z: number, n: number): number {
+  return Math.min(n - 1, 1 + Math.ceil(Math.log(1e-20) / Math.log(Math.abs(z))));
+}
+
+// splineFilterLine applied to the `m` interleaved lines of an (n, m) block at once, walking rows instead
+// of strided columns (cache friendly). Every element sees exactly the same arithmetic as in
+// splineFilterLine, so the results are identical.
+function filterLinesAcross(c: Float64Array, base: number, n: number, m: number, order: SplineOrder): void {
+  const poles = POLES[order]!;
+  let gain = 1;
+  for (const z of poles) gain *= (1 - z) * (1 - 1 / z);
+  const end = base + n * m;
+  for (let i = base; i < end; i++) c[i]! *= gain;
+  const last = base + (n - 1) * m;
+  for (const z of poles) {
+    const zN1 = Math.pow(z, n - 1);
+    for (let j = 0; j < m; j++) c[base + j] = c[base + j]! + zN1 * c[last + j]!;
+    let zi = z;
+    for (let i = 1; i < initTerms(z, n); i++) {
+      const row = base + i * m;
+      const mirror = base + (n - 1 - i) * m;
+      for (let j = 0; j < m; j++) c[base + j] += zi * (c[row + j]! + zN1 * c[mirror + j]!);
+      zi *= z;
+    }
+    const norm = 1 - zN1 * zN1;
+    for (let j = 0; j < m; j++) c[base + j] /= norm;
+    for (let i = 1; i < n; i++) {
+      const row = base + i * m;
+      for (let j = 0; j < m; j++) c[row + j] += z * c[row - m + j]!;
+    }
+    const denominator = z * z - 1;
+    for (let j = 0; j < m; j++) c[last + j] = ((z * c[last - m + j]! + c[last + j]!) * z) / denominator;
+    for (let i = n - 2; i >= 0; i--) {
+      const row = base + i * m;
+      for (let j = 0; j < m; j++) c[row + j] = z * (c[row + m + j]! - c[row + j]!);
     }
   }
-  return out;
 }
 
 /** scipy's get_spline_interpolation_weights (ni_splines.c): the order+1 weights for coordinate `x`. */

@@ -1,5 +1,5 @@
 import { shapeSize } from './dtype.js';
-import { castLike, firstTap, mirrorIndex, splineFilter, splineWeights, type SplineOrder } from './spline-filter.js';
+import { castLike, firstTap, mirrorIndex, splineFilterAxis, splineWeights, type SplineOrder } from './spline-filter.js';
 import type { NdArray, TypedArray } from './volume.js';
 
 export interface ZoomOptions {
@@ -57,15 +57,23 @@ function resampleAxis(data: Float64Array, shape: number[], axis: number, plan: A
   const inner = shapeSize(shape.slice(axis + 1));
   const outer = shapeSize(shape.slice(0, axis));
   const width = order + 1;
-  const out = new Float64Array(outer * plan.outLength * inner);
+  const { taps, weights, outside, outLength } = plan;
+  const out = new Float64Array(outer * outLength * inner);
   for (let o = 0; o < outer; o++) {
     const inBase = o * n * inner;
-    for (let k = 0; k < plan.outLength; k++) {
-      if (plan.outside[k]) continue;
-      const outBase = (o * plan.outLength + k) * inner;
+    for (let k = 0; k < outLength; k++) {
+      if (outside[k]) continue;
+      const outBase = (o * outLength + k) * inner;
+      if (inner === 1) {
+        // Last axis: one dot product per output (the common case, kept free of the inner loop).
+        let sum = 0;
+        for (let t = 0; t < width; t++) sum += weights[k * width + t]! * data[inBase + taps[k * width + t]!]!;
+        out[outBase] = sum;
+        continue;
+      }
       for (let t = 0; t < width; t++) {
-        const weight = plan.weights[k * width + t]!;
-        const src = inBase + plan.taps[k * width + t]! * inner;
+        const weight = weights[k * width + t]!;
+        const src = inBase + taps[k * width + t]! * inner;
         for (let i = 0; i < inner; i++) out[outBase + i] += weight * data[src + i]!;
       }
     }
@@ -102,13 +110,47 @@ function resampleTo<T extends TypedArray>(array: NdArray<T>, outShape: number[],
   if (shapeSize(array.shape) !== array.data.length) {
     throw new Error(`zoom: shape [${array.shape.join(', ')}] does not hold ${array.data.length} values`);
   }
-  let values =
-    order > 1 && options.prefilter !== false ? splineFilter(array.data, array.shape, order) : Float64Array.from(array.data);
+  if (order === 0) return nearestTo(array, outShape);
+  const prefilter = order > 1 && options.prefilter !== false;
+  let values: Float64Array = new Float64Array(array.data.length);
+  values.set(array.data);
   const shape = [...array.shape];
-  for (let axis = 0; axis < shape.length; axis++) {
+  // Prefiltering along one axis and interpolating along another commute (separable linear operators), so
+  // each axis is filtered just before it is resampled, shrinking axes first: the later filters then run
+  // on the smaller array. Same result as scipy's filter-everything-then-interpolate up to rounding.
+  const axes = shape.map((_, axis) => axis).sort((a, b) => outShape[a]! / shape[a]! - outShape[b]! / shape[b]!);
+  for (const axis of axes) {
     if (shape[axis] === outShape[axis] && order <= 1) continue;
+    if (prefilter) splineFilterAxis(values, shape, axis, order);
     values = resampleAxis(values, shape, axis, planAxis(shape[axis]!, outShape[axis]!, order), order);
     shape[axis] = outShape[axis]!;
   }
   return { data: castLike(values, array.data) as T, shape };
+}
+
+// Order 0 gathers values in the input's own type (no float64 round trip): index k of an axis takes input
+// index floor(k * (in-1)/(out-1) + 0.5), exactly what the spline path computes for order 0.
+function nearestTo<T extends TypedArray>(array: NdArray<T>, outShape: number[]): NdArray<T> {
+  let data = array.data;
+  const shape = [...array.shape];
+  for (let axis = 0; axis < shape.length; axis++) {
+    if (shape[axis] === outShape[axis]) continue;
+    const plan = planAxis(shape[axis]!, outShape[axis]!, 0);
+    const inner = shapeSize(shape.slice(axis + 1));
+    const outer = shapeSize(shape.slice(0, axis));
+    const n = shape[axis]!;
+    const out = new (data.constructor as new (length: number) => T)(outer * plan.outLength * inner);
+    for (let o = 0; o < outer; o++) {
+      for (let k = 0; k < plan.outLength; k++) {
+        if (plan.outside[k]) continue;
+        const src = (o * n + plan.taps[k]!) * inner;
+        const dst = (o * plan.outLength + k) * inner;
+        if (inner === 1) out[dst] = data[src]!;
+        else out.set(data.subarray(src, src + inner), dst);
+      }
+    }
+    data = out;
+    shape[axis] = outShape[axis]!;
+  }
+  return { data: data === array.data ? (data.slice() as T) : data, shape };
 }

@@ -2,3 +2,35 @@ export { atomicWriteFile, atomicWriteDir } from './atomic-write.js';
 export { readBytes } from './read-bytes.js';
 export { readNifti, writeNifti, type WriteNiftiOptions } from './nifti-file.js';
 export { readNpz, writeNpz } from './npz-file.js';
+export {
+  readSynapseSlice,
+  readSynapseVolume,
+  readSynapseList,
+  synapseTrainFiles,
+  synapseTestFiles,
+} from './synapse-dataset.js';
+export { writeSynapseTrainCase, writeSynapseTestCase, writeSynapseLists } from './synapse-writer.js';
+export { listNiftiPairs, listMsdCases, type NiftiCase, type NiftiCollection } from './nifti-folders.js';
+export { listAcdcFrames, writeAcdcLists, type AcdcFrame } from './acdc-dataset.js';
+export {
+  prepareDataset,
+  type PrepareDatasetOptions,
+  type PrepareReport,
+  type PreparedCase,
+} from './prepare-dataset.js';
+export {
+  validateDataset,
+  detectLayout,
+  type ValidationReport,
+  type DataProblem,
+  type DatasetLayout,
+  type ValidateOptions,
+} from './validate-data.js';
+export {
+  writeSyntheticSynapse,
+  writeSyntheticNifti,
+  type SyntheticSynapseOptions,
+  type SyntheticNiftiOptions,
+  type SyntheticOptions,
+} from './synthetic-data.js';
+export { createSliceSource, synapseBatches, type SliceSourceOptions, type SynapseBatchOptions } from './synapse-loader.js';

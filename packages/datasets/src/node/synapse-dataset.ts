@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DataError } from '../data-error.js';
+import { parseH5 } from '../h5.js';
+import { parseNpz } from '../npz.js';
+import {
+  parseListFile,
+  SYNAPSE_NUM_CLASSES,
+  SYNAPSE_PATHS,
+  synapseSlicePath,
+  synapseSliceSample,
+  synapseVolumePath,
+  synapseVolumeSample,
+} from '../synapse-layout.js';
+import type { SliceSample } from '../transunet-augment.js';
+import type { NdArray } from '../volume.js';
+import { readBytes } from './read-bytes.js';
+
+/** Reads and checks one training slice (`train_npz/caseXXXX_sliceYYY.npz`, arrays `image` and `label`). */
+export async function readSynapseSlice(path: string, numClasses: number = SYNAPSE_NUM_CLASSES): Promise<SliceSample> {
+  const arrays = parseNpz(await readBytes(path), { source: path, arrays: ['image', 'label'] });
+  return synapseSliceSample(arrays, path, numClasses);
+}
+
+/** Reads and checks one test volume (`test_vol_h5/caseXXXX.npy.h5`, datasets `image` and `label`, D x H x W). */
+export async function readSynapseVolume(
+  path: string,
+  numClasses: number = SYNAPSE_NUM_CLASSES,
+): Promise<{ image: NdArray<Float32Array>; label: NdArray<Int32Array> }> {
+  const arrays = await parseH5(await readBytes(path), { source: path, datasets: ['image', 'label'] });
+  return synapseVolumeSample(arrays, path, numClasses);
+}
+
+/** The names in `lists_Synapse/train.txt` (slices) or `test_vol.txt` (cases) under a dataset root. */
+export async function readSynapseList(root: string, split: 'train' | 'test'): Promise<string[]> {
+  const path = join(root, split === 'train' ? SYNAPSE_PATHS.trainList : SYNAPSE_PATHS.testList);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DataError(path, 'list file not found (is this a Synapse dataset root?)', { cause: error });
+  }
+  return parseListFile(text);
+}
+
+/** Absolute paths of the training slices listed in `train.txt`. */
+export async function synapseTrainFiles(root: string): Promise<string[]> {
+  return (await readSynapseList(root, 'train')).map((name) => join(root, synapseSlicePath(name)));
+}
+
+/** Absolute paths of the test volumes listed in `test_vol.txt`. */
+export async function synapseTestFiles(root: string): Promise<string[]> {
+  return (await readSynapseList(root, 'test')).map((name) => join(root, synapseVolumePath(name)));
+}
