@@ -41,3 +41,8 @@ export function rowSums(data: ArrayLike<number>, w: number): number[] {
   }
   return sums;
 }
+
+/** Byte-for-byte equality of two typed arrays (vitest's deep equality is slow on 10^5+ elements). */
+export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return Buffer.compare(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), new Uint8Array(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}

@@ -68,7 +68,10 @@ export async function validateDataset(dir: string, options: ValidateOptions = {}
     throw new DataError(dir, 'no known dataset layout (expected lists_Synapse/train_npz, dataset.json/imagesTr, images+labels, or patientNNN folders)');
   }
   const report: ValidationReport = { dir, layout, checked: 0, problems: [] };
-  const tick = () => options.onProgress?.(++report.checked);
+  const tick = () => {
+    report.checked += 1;
+    options.onProgress?.(report.checked);
+  };
   if (layout === 'synapse') await validateSynapse(dir, options.numClasses ?? SYNAPSE_NUM_CLASSES, report, tick);
   else if (layout === 'acdc') {
     const frames = await listAcdcFrames(dir);
