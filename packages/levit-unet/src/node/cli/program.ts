@@ -6,6 +6,8 @@ import { registerImportTorchCommand } from './import-torch-command.js';
 import { registerInfoCommand } from './info-command.js';
 import { registerPredictCommand } from './predict-command.js';
 import { registerMetricsCommand } from './metrics-command.js';
+import { registerPrepareCommand } from './prepare-command.js';
+import { registerValidateDataCommand } from './validate-data-command.js';
 
 /** Each command lives in its own `<name>-command.ts` and registers itself here. */
 const registrations: Array<(program: Command) => void> = [
@@ -15,6 +17,8 @@ const registrations: Array<(program: Command) => void> = [
   registerPredictCommand,
   registerMetricsCommand,
   registerDemoCommand,
+  registerPrepareCommand,
+  registerValidateDataCommand,
 ];
 
 export function createProgram(): Command {
