@@ -9,7 +9,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { synapseBatches, writeSyntheticSynapse } from '../dist/node/index.js';
+
+// The built package (`pnpm bench` builds first): worker threads run its compiled files. Types come from
+// the sources so that typechecking needs no build.
+const built = '../dist/node/index.js';
+const { synapseBatches, writeSyntheticSynapse } = (await import(built)) as typeof import('../src/node/index.js');
 
 const { values } = parseArgs({
   options: {

@@ -67,13 +67,16 @@ export function rotate<T extends TypedArray>(image: NdArray<T>, angle: number, o
   const order = options.order ?? 3;
   if (image.shape.length !== 2) throw new Error(`rotate: expected a 2-D array, got shape [${image.shape.join(', ')}]`);
   const [h, w] = image.shape as [number, number];
-  const c = sinCosDegrees(angle, true);
-  const s = sinCosDegrees(angle, false);
-  const ch = (h - 1) / 2;
-  const cw = (w - 1) / 2;
-  const offset0 = ch - (c * ch + s * cw);
-  const offset1 = cw - (-s * ch + c * cw);
-  if (order === 0) return rotateNearest(image, c, s, offset0, offset1);
+  const grid = rotationGrid(h, w, angle);
+  if (order === 0) {
+    // Nearest neighbour copies values in the input's own type: floor(x + 0.5), as scipy rounds for even orders.
+    const src = image.data;
+    const out = new (src.constructor as new (n: number) => T)(h * w);
+    forEachSample(grid, (o, y, x) => {
+      out[o] = src[Math.floor(y + 0.5) * w + Math.floor(x + 0.5)]!;
+    });
+    return { data: out, shape: [h, w] };
+  }
   const coefficients = order > 1 ? splineFilter(image.data, image.shape, order) : image.data;
   const out = new Float64Array(h * w);
   const width = order + 1;
@@ -81,6 +84,46 @@ export function rotate<T extends TypedArray>(image: NdArray<T>, angle: number, o
   const wx = new Float64Array(width);
   const ty = new Int32Array(width);
   const tx = new Int32Array(width);
+  forEachSample(grid, (o, y, x) => {
+    const sy = firstTap(y, order);
+    const sx = firstTap(x, order);
+    splineWeights(y, order, wy);
+    splineWeights(x, order, wx);
+    for (let t = 0; t < width; t++) {
+      ty[t] = mirrorIndex(sy + t, h);
+      tx[t] = mirrorIndex(sx + t, w);
+    }
+    let value = 0;
+    for (let a = 0; a < width; a++) {
+      for (let b = 0; b < width; b++) value += coefficients[ty[a]! * w + tx[b]!]! * wy[a]! * wx[b]!;
+    }
+    out[o] = value;
+  });
+  return { data: castLike(out, image.data) as T, shape: [h, w] };
+}
+
+interface RotationGrid {
+  h: number;
+  w: number;
+  c: number;
+  s: number;
+  offset0: number;
+  offset1: number;
+}
+
+// scipy.ndimage.rotate's affine_transform arguments: matrix [[c, s], [-s, c]] and the offset that keeps
+// the array centre (shape - 1) / 2 fixed.
+function rotationGrid(h: number, w: number, angle: number): RotationGrid {
+  const c = sinCosDegrees(angle, true);
+  const s = sinCosDegrees(angle, false);
+  const ch = (h - 1) / 2;
+  const cw = (w - 1) / 2;
+  return { h, w, c, s, offset0: ch - (c * ch + s * cw), offset1: cw - (-s * ch + c * cw) };
+}
+
+/** Calls `visit(outputIndex, y, x)` for every output pixel whose input coordinate lies inside the image (others stay 0, mode='constant'). */
+function forEachSample(g: RotationGrid, visit: (o: number, y: number, x: number) => void): void {
+  const { h, w, c, s, offset0, offset1 } = g;
   for (let o0 = 0; o0 < h; o0++) {
     for (let o1 = 0; o1 < w; o1++) {
       // Same accumulation order as NI_GeometricTransform: shift, + o0 * m[h][0], + o1 * m[h][1].
@@ -91,45 +134,7 @@ export function rotate<T extends TypedArray>(image: NdArray<T>, angle: number, o
       x += o0 * -s;
       x += o1 * c;
       if (y < 0 || y > h - 1 || x < 0 || x > w - 1) continue;
-      const sy = firstTap(y, order);
-      const sx = firstTap(x, order);
-      splineWeights(y, order, wy);
-      splineWeights(x, order, wx);
-      for (let t = 0; t < width; t++) {
-        ty[t] = mirrorIndex(sy + t, h);
-        tx[t] = mirrorIndex(sx + t, w);
-      }
-      let value = 0;
-      for (let a = 0; a < width; a++) {
-        for (let b = 0; b < width; b++) {
-          let coefficient = coefficients[ty[a]! * w + tx[b]!]!;
-          if (order > 0) coefficient = coefficient * wy[a]! * wx[b]!;
-          value += coefficient;
-        }
-      }
-      out[o0 * w + o1] = value;
+      visit(o0 * w + o1, y, x);
     }
   }
-  return { data: castLike(out, image.data) as T, shape: [h, w] };
-}
-
-// Order 0 without the spline machinery: the same coordinates, rounded with floor(x + 0.5) as scipy does
-// for even orders, and values copied in the input's own type (nearest neighbour never computes).
-function rotateNearest<T extends TypedArray>(image: NdArray<T>, c: number, s: number, offset0: number, offset1: number): NdArray<T> {
-  const [h, w] = image.shape as [number, number];
-  const src = image.data;
-  const out = new (src.constructor as new (n: number) => T)(h * w);
-  for (let o0 = 0; o0 < h; o0++) {
-    for (let o1 = 0; o1 < w; o1++) {
-      let y = offset0;
-      y += o0 * c;
-      y += o1 * s;
-      let x = offset1;
-      x += o0 * -s;
-      x += o1 * c;
-      if (y < 0 || y > h - 1 || x < 0 || x > w - 1) continue;
-      out[o0 * w + o1] = src[Math.floor(y + 0.5) * w + Math.floor(x + 0.5)]!;
-    }
-  }
-  return { data: out, shape: [h, w] };
 }

@@ -2,8 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // Worker threads run compiled JavaScript, so this file tests the built package (`pnpm build` first;
-// turbo's test task depends on build).
-import { synapseBatches, writeSyntheticSynapse } from '../dist/node/index.js';
+// turbo's test task depends on build). Types come from the sources, so typechecking needs no build.
+const built = '../dist/node/index.js';
+const { synapseBatches, writeSyntheticSynapse } = (await import(built)) as typeof import('../src/node/index.js');
 import { encodeNpz } from '../src/index.js';
 import { sameBytes } from './patterns.js';
 import { useTempDir } from './temp-dir.js';
