@@ -98,7 +98,9 @@ export function parseNifti(bytes: Uint8Array, source?: string): NiftiVolume {
   const raw = isGzip(bytes) ? decodeOrThrow(source, 'corrupt gzip stream', () => gunzipSync(bytes)) : bytes;
   const version = detectVersion(raw, source);
   const headerSize = version === 1 ? 348 : 540;
-  const buffer = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength) as ArrayBuffer;
+  // nifti-reader-js gets the header and extensions only (up to vox_offset), not a copy of every voxel.
+  const headerEnd = Math.min(raw.length, Math.max(headerSize + 4, storedVoxOffset(raw, version)));
+  const buffer = raw.buffer.slice(raw.byteOffset, raw.byteOffset + headerEnd) as ArrayBuffer;
   const fields = decodeOrThrow(source, 'unreadable NIfTI header', () => readHeader(buffer));
   if (!/^n\+[12]/.test(fields.magic)) {
     throw new DataError(source, `NIfTI magic '${fields.magic.slice(0, 3)}': only single-file .nii/.nii.gz is supported (not .hdr/.img pairs)`);
@@ -106,7 +108,7 @@ export function parseNifti(bytes: Uint8Array, source?: string): NiftiVolume {
   const header: NiftiHeader = {
     version,
     littleEndian: fields.littleEndian,
-    bytes: raw.slice(0, headerSize),
+    bytes: Uint8Array.prototype.slice.call(raw, 0, headerSize),
     fields,
   };
   const shape = shapeFromDims(fields.dims, source);
@@ -136,6 +138,13 @@ export function parseNifti(bytes: Uint8Array, source?: string): NiftiVolume {
     affine: bestAffine(header),
     header,
   };
+}
+
+function storedVoxOffset(raw: Uint8Array, version: 1 | 2): number {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const littleEndian = view.getInt32(0, true) === (version === 1 ? 348 : 540);
+  const offset = version === 1 ? view.getFloat32(108, littleEndian) : Number(view.getBigInt64(168, littleEndian));
+  return Number.isFinite(offset) && offset > 0 ? Math.floor(offset) : 0;
 }
 
 function elementSize(dtype: Dtype): number {
