@@ -1,15 +1,35 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backend_util, getKernel, registerKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, getKernel, registerKernel, unregisterKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 
-/** The two methods of tfjs-backend-wasm's BackendWasm these kernels use. */
+/** The methods of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendLike {
   readSync(dataId: object): backend_util.BackendValues;
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: backend_util.BackendValues): TensorInfo;
+  incRef(dataId: object): void;
+}
+
+/**
+ * A kernel input as a Tensor without copying: one more reference to the same backend data, released
+ * when the tensor is disposed (what `engine.incRef` does for variables).
+ */
+function borrow(info: TensorInfo, backend: WasmBackendLike): tf.Tensor {
+  const tensor = tf.engine().makeTensorFromTensorInfo(info);
+  backend.incRef(info.dataId);
+  return tensor;
+}
+
+/** Hands a tensor's data to the engine as the kernel's output (keeps the data, drops the wrapper). */
+function release(tensor: tf.Tensor, backend: WasmBackendLike): TensorInfo {
+  backend.incRef(tensor.dataId);
+  const info = { dataId: tensor.dataId, shape: tensor.shape, dtype: tensor.dtype };
+  tensor.dispose();
+  return info;
 }
 
 /**
  * dW[i, j, :, :] = Σ_{b, y, x} X_pad[b, y·s + i, x·s + j, :]ᵀ · dY[b, y, x, :] — one matrix product per
- * filter tap, each on the wasm backend's (XNNPACK) BatchMatMul, so no im2col buffer of kh·kw copies.
+ * filter tap on the wasm backend's BatchMatMul. No im2col buffer of kh·kw copies: each tap's
+ * window is freed before the next, which keeps memory at about two copies of x (wasm has a 4 GB heap).
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
@@ -33,34 +53,109 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
     'channelsLast',
   );
   const { padInfo, strideHeight, strideWidth, outHeight, outWidth, filterHeight, filterWidth } = info;
-  const xValues = wasm.readSync(x.dataId) as Float32Array;
-  const dyValues = wasm.readSync(dy.dataId) as Float32Array;
+  const input = borrow(x, wasm);
+  const gradIn = borrow(dy, wasm);
+  const positions = info.batchSize * outHeight * outWidth;
+  const gradOut = tf.reshape(gradIn, [positions, info.outChannels]);
+  const noPadding = padInfo.top === 0 && padInfo.bottom === 0 && padInfo.left === 0 && padInfo.right === 0;
+  const padded = noPadding
+    ? input
+    : tf.pad(input, [
+        [0, 0],
+        [padInfo.top, padInfo.bottom],
+        [padInfo.left, padInfo.right],
+        [0, 0],
+      ]);
+  const taps: tf.Tensor2D[] = [];
+  for (let i = 0; i < filterHeight; i++) {
+    for (let j = 0; j < filterWidth; j++) {
+      taps.push(
+        tf.tidy(() => {
+          const window = tf.stridedSlice(
+            padded,
+            [0, i, j, 0],
+            [info.batchSize, i + (outHeight - 1) * strideHeight + 1, j + (outWidth - 1) * strideWidth + 1, info.inChannels],
+            [1, strideHeight, strideWidth, 1],
+          );
+          // An explicit transpose then a plain product: wasm's BatchMatMul with transposeA is ~10× slower.
+          return tf.matMul(tf.transpose(tf.reshape(window, [positions, info.inChannels])), gradOut);
+        }),
+      );
+    }
+  }
+  const result = tf.reshape(tf.stack(taps), filterShape);
+  tf.dispose([...taps, gradOut, gradIn, input, padded]);
+  return release(result, wasm);
+};
+
+/** Inserts stride − 1 zeros between the rows and columns of an NHWC map: (H, W) → ((H − 1)·s + 1, (W − 1)·s + 1). */
+function dilateSpatial(x: tf.Tensor4D, strideHeight: number, strideWidth: number): tf.Tensor4D {
+  if (strideHeight === 1 && strideWidth === 1) return x;
+  const [b, h, w, c] = x.shape;
+  const spread = tf.pad(tf.reshape(x, [b, h, 1, w, 1, c]), [
+    [0, 0],
+    [0, 0],
+    [0, strideHeight - 1],
+    [0, 0],
+    [0, strideWidth - 1],
+    [0, 0],
+  ]);
+  const full = tf.reshape(spread, [b, h * strideHeight, w * strideWidth, c]);
+  return tf.slice(full, [0, 0, 0, 0], [b, (h - 1) * strideHeight + 1, (w - 1) * strideWidth + 1, c]) as tf.Tensor4D;
+}
+
+/**
+ * dX = full correlation of dY (dilated by the stride) with the filter rotated by 180° and its channel
+ * axes swapped — a plain stride-1 Conv2D, which wasm runs with XNNPACK; its own Conv2DBackpropInput is
+ * about 10× slower than the forward convolution.
+ */
+const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+  };
+  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput on wasm supports NHWC only, got ${dataFormat}`);
+  const wasm = backend as unknown as WasmBackendLike;
+  const filterShape = filter.shape as [number, number, number, number];
+  const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const { padInfo, strideHeight, strideWidth, filterHeight, filterWidth, inHeight, inWidth } = info;
+  const gradOut = borrow(dy, wasm) as tf.Tensor4D;
+  const weights = borrow(filter, wasm) as tf.Tensor4D;
   const result = tf.tidy(() => {
-    const positions = info.batchSize * outHeight * outWidth;
-    const gradOut = tf.tensor2d(dyValues, [positions, info.outChannels]);
-    const padded = tf.pad(tf.tensor4d(xValues, x.shape as [number, number, number, number]), [
+    const dilated = dilateSpatial(gradOut, strideHeight, strideWidth);
+    const flipped = tf.transpose(tf.reverse(weights, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    const top = filterHeight - 1 - padInfo.top;
+    const left = filterWidth - 1 - padInfo.left;
+    const bottom = inHeight + filterHeight - 1 - dilated.shape[1] - top;
+    const right = inWidth + filterWidth - 1 - dilated.shape[2] - left;
+    // A negative padding (forward padding wider than the kernel) is a crop of the input.
+    const [, dh, dw] = dilated.shape;
+    const input =
+      Math.min(top, bottom, left, right) >= 0
+        ? dilated
+        : tf.slice(dilated, [0, Math.max(-top, 0), Math.max(-left, 0), 0], [
+            -1,
+            dh - Math.max(-top, 0) - Math.max(-bottom, 0),
+            dw - Math.max(-left, 0) - Math.max(-right, 0),
+            -1,
+          ]);
+    return tf.conv2d(input, flipped, 1, [
       [0, 0],
-      [padInfo.top, padInfo.bottom],
-      [padInfo.left, padInfo.right],
+      [Math.max(top, 0), Math.max(bottom, 0)],
+      [Math.max(left, 0), Math.max(right, 0)],
       [0, 0],
     ]);
-    const taps: tf.Tensor2D[] = [];
-    for (let i = 0; i < filterHeight; i++) {
-      for (let j = 0; j < filterWidth; j++) {
-        const window = tf.stridedSlice(
-          padded,
-          [0, i, j, 0],
-          [info.batchSize, i + (outHeight - 1) * strideHeight + 1, j + (outWidth - 1) * strideWidth + 1, info.inChannels],
-          [1, strideHeight, strideWidth, 1],
-        );
-        taps.push(tf.matMul(tf.reshape(window, [positions, info.inChannels]), gradOut, true, false));
-      }
-    }
-    return tf.reshape(tf.stack(taps), filterShape);
   });
-  const values = result.dataSync();
-  result.dispose();
-  return wasm.makeOutput(filterShape, 'float32', undefined, values);
+  tf.dispose([gradOut, weights]);
+  if (result.shape[1] !== inHeight || result.shape[2] !== inWidth) {
+    result.dispose();
+    throw new Error(`Conv2DBackpropInput on wasm: unsupported padding ${JSON.stringify(pad)} for input [${inputShape}]`);
+  }
+  return release(result, wasm);
 };
 
 /** TF semantics: out[s] = Σ_{i: ids[i] = s} x[i]; ids outside [0, numSegments) are dropped. */
@@ -85,15 +180,21 @@ const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
 
 /**
  * tfjs-backend-wasm has no `Conv2DBackpropFilter` (the weight gradient of every convolution) and no
- * `UnsortedSegmentSum` (the gradient of gather, which the attention biases need), so it cannot train.
- * This registers both for the 'wasm' backend; idempotent, and harmless when wasm is never used.
+ * `UnsortedSegmentSum` (the gradient of gather, which the attention biases need), so it cannot train;
+ * its `Conv2DBackpropInput` is a slow direct loop. This registers all three for the 'wasm' backend;
+ * idempotent, and harmless when wasm is never used.
  */
 export function registerWasmTrainingKernels(): void {
   const kernels: Array<[string, KernelFunc]> = [
     ['Conv2DBackpropFilter', conv2DBackpropFilter],
+    ['Conv2DBackpropInput', conv2DBackpropInput],
     ['UnsortedSegmentSum', unsortedSegmentSum],
   ];
   for (const [kernelName, kernelFunc] of kernels) {
-    if (getKernel(kernelName, 'wasm') == null) registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    const current = getKernel(kernelName, 'wasm');
+    if (current?.kernelFunc === kernelFunc) continue;
+    // wasm's own Conv2DBackpropInput is replaced by the faster one above.
+    if (current) unregisterKernel(kernelName, 'wasm');
+    registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
 }
