@@ -1,7 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { input, type layers } from '@tensorflow/tfjs-layers';
 import { ModuleLayer } from '../src/index.js';
-import { seededRandom } from '@levit-unet/test-utils/tf';
+import { seededRandom } from '@levit-unet/test-utils';
 
 type TF = typeof tfc;
 

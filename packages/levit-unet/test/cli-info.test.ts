@@ -1,22 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/node/index.js';
+import { describe, expect, it } from 'vitest';
+import { runCliCaptured as cli } from './run-cli.js';
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await runCli(['node', 'levit-unet', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('levit-unet info', () => {
   it('prints the official parameter counts and the output shape for 224×224', async () => {
-    const { code, out } = await cli('info', '--variant', '128s', '--num-classes', '9', '--json', '--backend', 'cpu');
+    const { code, stdout: out } = await cli('info', '--variant', '128s', '--num-classes', '9', '--json', '--backend', 'cpu');
     expect(code).toBe(0);
     const info = JSON.parse(out);
     expect(info).toMatchObject({
@@ -31,17 +19,17 @@ describe('levit-unet info', () => {
     expect(info.nonTrainableParams - info.runningStatElements).toBe(56);
     const text = await cli('info', '--variant', '384', '--num-classes', '4', '--backend', 'cpu');
     // 9 → 4 classes removes 5 · (176·3·3 + 1) head parameters
-    expect(text.out).toMatch(/trainableParams\s+52,158,104\n/);
+    expect(text.stdout).toMatch(/trainableParams\s+52,158,104\n/);
   });
 
   it('names the bad option', async () => {
     const bad = await cli('info', '--variant', '512', '--num-classes', '9', '--backend', 'cpu');
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/unknown LeViT-UNet variant "512": expected one of 128s, 192, 384/);
+    expect(bad.stderr).toMatch(/unknown LeViT-UNet variant "512": expected one of 128s, 192, 384/);
     const zero = await cli('info', '--variant', '128s', '--num-classes', '0');
     expect(zero.code).not.toBe(0);
-    expect(zero.err).toMatch(/--num-classes must be a positive integer, got "0"/);
+    expect(zero.stderr).toMatch(/--num-classes must be a positive integer, got "0"/);
     const backend = await cli('info', '--variant', '128s', '--num-classes', '2', '--backend', 'gpu');
-    expect(backend.err).toMatch(/unknown backend "gpu"/);
+    expect(backend.stderr).toMatch(/unknown backend "gpu"/);
   });
 });

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNifti } from '@levit-unet/datasets/node';
 import { evaluateCase, METRIC_NAMES, type ClassEvaluation } from '@levit-unet/metrics';
-import { runCli } from '../src/node/cli/program.js';
+import { runCliCaptured } from './run-cli.js';
 
 // Label maps in readNifti's order [nk, nj, ni], with anisotropic spacing [dk, dj, di] = [3, 0.8, 0.7] mm.
 const shape = [6, 10, 12];
@@ -38,20 +38,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function cliWith(numClasses: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const code = await runCli(['node', 'levit-unet', 'metrics', '--pred', predPath, '--gt', gtPath, '--num-classes', numClasses, ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
+const cliWith = (numClasses: string, args: string[]) =>
+  runCliCaptured('metrics', '--pred', predPath, '--gt', gtPath, '--num-classes', numClasses, ...args);
 const cli = (...args: string[]) => cliWith('4', args);
 
 function expectJsonMatches(json: Record<string, Record<string, number | null>>, classes: readonly ClassEvaluation[]): void {

@@ -1,11 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpy } from '@levit-unet/datasets';
 import { sharedPath } from '@levit-unet/test-utils';
 import { readSafetensors } from '../src/index.js';
-import { runCli } from '../src/node/index.js';
+import { runCliCaptured } from './run-cli.js';
+
+const cli = (...args: string[]) => runCliCaptured(...args, '--backend', 'wasm');
 
 const fixture = sharedPath('fixtures/official/128s');
 let scratch: string;
@@ -16,27 +18,12 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-/** Runs the CLI in-process; returns its exit code, stdout and stderr. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const code = await runCli(['node', 'levit-unet', ...args, '--backend', 'wasm']);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
 describe.skipIf(!fixture)('levit-unet import-torch / export / predict', () => {
   it('imports the official checkpoint, exports it and predicts the official logits', async () => {
     const model = join(scratch, 'm128');
     const imported = await cli('import-torch', join(fixture!, 'state_dict_fp16.pth.gz'), '--variant', '128s', '--num-classes', '9', '--out', model, '--json');
     expect(imported.code).toBe(0);
-    const report = JSON.parse(imported.out);
+    const report = JSON.parse(imported.stdout);
     expect(report).toMatchObject({ kind: 'levit-unet', missing: [], unexpected: [], mismatched: [], verifiedBiasIdxs: 11 });
 
     const weights = join(scratch, 'w.safetensors');
@@ -79,7 +66,7 @@ describe.skipIf(!fixture)('levit-unet import-torch / export / predict', () => {
     await writeFile(wrong, encodeNpy({ data: new Float32Array(2 * 256 * 256), shape: [2, 1, 256, 256] }));
     const failed = await cli('predict', '--model', model, '--input', wrong, '--out', join(scratch, 'never.npy'));
     expect(failed.code).toBe(1);
-    expect(failed.err).toMatch(/wrong\.npy: expected a float32 array of shape \(n, 1, 224, 224\) \(NCHW\).*got \(2, 1, 256, 256\)/);
+    expect(failed.stderr).toMatch(/wrong\.npy: expected a float32 array of shape \(n, 1, 224, 224\) \(NCHW\).*got \(2, 1, 256, 256\)/);
   });
 
   it('reports a checkpoint that is not a LeViT model', async () => {
@@ -87,6 +74,6 @@ describe.skipIf(!fixture)('levit-unet import-torch / export / predict', () => {
     await writeFile(bogus, 'not a checkpoint at all');
     const result = await cli('import-torch', bogus, '--variant', '128s', '--num-classes', '9', '--out', join(scratch, 'x'));
     expect(result.code).toBe(1);
-    expect(result.err).toMatch(/bogus\.pth: not a torch\.save file/);
+    expect(result.stderr).toMatch(/bogus\.pth: not a torch\.save file/);
   });
 });

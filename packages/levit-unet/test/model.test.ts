@@ -6,7 +6,8 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
 import { createUNet } from '@levit-unet/unet-decoder';
-import { seededRandom, useTfBackend } from '@levit-unet/test-utils/tf';
+import { seededRandom } from '@levit-unet/test-utils';
+import { useTfBackend } from '@levit-unet/test-utils/tf';
 import { createLeViTEncoder, createLeViTUNet, describeLeViTUNet, getLeViTUNetConfig } from '../src/index.js';
 import { loadLeViTUNet, saveModelDir } from '../src/node/index.js';
 

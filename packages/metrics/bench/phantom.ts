@@ -5,7 +5,7 @@
  * a far false-positive blob, a missing stretch of slices).
  */
 
-import { seededRandom } from '../test/seeded-random.js';
+import { seededRandom } from '@levit-unet/test-utils';
 
 /** An ellipsoid in voxels (z, y, x) whose radius is modulated by a few smooth waves over the direction. */
 interface Blob {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCase } from '../src/index.js';
 import { bruteDistances } from './brute-force.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@levit-unet/test-utils';
 import { ball, box, emptyVolume, paint, type Volume } from './volumes.js';
 
 /** Random balls and boxes of classes 1…3, some cut by the volume faces, some tiny or far apart. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confusionMatrix, confusionRows, evaluateCase, gtVoxels, intersectionVoxels, predVoxels } from '../src/index.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@levit-unet/test-utils';
 
 /** Labels mostly 0 with runs of classes, so the 4-voxel background skip and the per-voxel path both run. */
 function randomLabels(random: () => number, length: number, numClasses: number): Uint8Array {

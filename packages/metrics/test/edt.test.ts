@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distanceTransform } from '../src/index.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@levit-unet/test-utils';
 
 /** Brute force: for every voxel, the nearest non-zero voxel by exhaustive search. */
 function bruteDistanceTransform(mask: Uint8Array, shape: number[], spacing: number[]): Float64Array {

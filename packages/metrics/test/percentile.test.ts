@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { percentileLinear } from '../src/index.js';
 import { numpyPercentile } from './brute-force.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@levit-unet/test-utils';
 
 describe("percentileLinear (numpy's default 'linear' method)", () => {
   it('matches values numpy gives', () => {

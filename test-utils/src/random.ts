@@ -1,9 +1,9 @@
-/** Deterministic PRNG (mulberry32) so randomised tests and the benchmark volumes are reproducible. */
+/** A small deterministic PRNG (mulberry32) so randomised tests and benchmark data are reproducible. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
+  let s = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
