@@ -26,6 +26,24 @@ function release(tensor: tf.Tensor, backend: WasmBackendLike): TensorInfo {
   return info;
 }
 
+/** The attributes both convolution-gradient kernels receive, and the geometry they describe. */
+interface ConvGradAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function convGradInfo(
+  kernelName: string,
+  attrs: ConvGradAttrs,
+  inputShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+): backend_util.Conv2DInfo {
+  if (attrs.dataFormat !== 'NHWC') throw new Error(`${kernelName} on wasm supports NHWC only, got ${attrs.dataFormat}`);
+  return backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+}
+
 /**
  * dW[i, j, :, :] = Σ_{b, y, x} X_pad[b, y·s + i, x·s + j, :]ᵀ · dY[b, y, x, :] — one matrix product per
  * filter tap on the wasm backend's BatchMatMul. No im2col buffer of kh·kw copies: each tap's
@@ -33,25 +51,10 @@ function release(tensor: tf.Tensor, backend: WasmBackendLike): TensorInfo {
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm supports NHWC only, got ${dataFormat}`);
+  const convAttrs = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
+  const { filterShape } = convAttrs;
   const wasm = backend as unknown as WasmBackendLike;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = convGradInfo('Conv2DBackpropFilter', convAttrs, x.shape as [number, number, number, number], filterShape);
   const { padInfo, strideHeight, strideWidth, outHeight, outWidth, filterHeight, filterWidth } = info;
   const input = borrow(x, wasm);
   const gradIn = borrow(dy, wasm);
@@ -111,17 +114,10 @@ function dilateSpatial(x: tf.Tensor4D, strideHeight: number, strideWidth: number
  */
 const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-  };
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropInput on wasm supports NHWC only, got ${dataFormat}`);
+  const convAttrs = attrs as unknown as ConvGradAttrs & { inputShape: [number, number, number, number] };
+  const { inputShape, pad } = convAttrs;
   const wasm = backend as unknown as WasmBackendLike;
-  const filterShape = filter.shape as [number, number, number, number];
-  const info = backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const info = convGradInfo('Conv2DBackpropInput', convAttrs, inputShape, filter.shape as [number, number, number, number]);
   const { padInfo, strideHeight, strideWidth, filterHeight, filterWidth, inHeight, inWidth } = info;
   const gradOut = borrow(dy, wasm) as tf.Tensor4D;
   const weights = borrow(filter, wasm) as tf.Tensor4D;
