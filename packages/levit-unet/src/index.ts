@@ -11,6 +11,7 @@ export { LeViTEncoder, createLeViTEncoder, type LeViTEncoderOptions } from './mo
 export {
   createLeViTUNet,
   getLeViTUNetConfig,
+  findLeViTUNetConfig,
   type LeViTUNetOptions,
   type LeViTUNetConfig,
 } from './model/levit-unet-model.js';

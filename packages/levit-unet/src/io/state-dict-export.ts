@@ -1,5 +1,5 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { getLeViTUNetConfig } from '../model/levit-unet-model.js';
+import { findLeViTUNetConfig } from '../model/levit-unet-model.js';
 import { flatBlocksKey, stateDictSlots } from './key-map.js';
 import type { TensorEntry, TensorMap } from './tensor-map.js';
 import { toTorchLayout } from './torch-layout.js';
@@ -19,14 +19,7 @@ export interface ExportStateDictOptions {
  * `load_state_dict` accepts.
  */
 export function exportStateDict(model: LayersModel, options: ExportStateDictOptions = {}): TensorMap {
-  let aliases = options.blocksAliases;
-  if (aliases === undefined) {
-    try {
-      aliases = getLeViTUNetConfig(model).variant === '192';
-    } catch {
-      aliases = false;
-    }
-  }
+  const aliases = options.blocksAliases ?? findLeViTUNetConfig(model)?.variant === '192';
   const entries: Array<[string, TensorEntry]> = stateDictSlots(model).map((slot) => {
     if (slot.kind === 'attention_bias_idxs') {
       return [slot.key, { dtype: 'int64', shape: slot.torchShape, data: BigInt64Array.from(slot.index.idxs, (v) => BigInt(v)) }];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { getLeViTUNetConfig } from '../model/levit-unet-model.js';
+import { findLeViTUNetConfig } from '../model/levit-unet-model.js';
 import { getSpec, type LeViTSpec } from '../model/specs.js';
 import { slicedBlocksKey, stateDictSlots, type StateDictSlot } from './key-map.js';
 import { int64ToInt32, type TensorEntry, type TensorMap } from './tensor-map.js';
@@ -50,14 +50,6 @@ function sameData(a: TensorEntry, b: TensorEntry): boolean {
   if (!sameShape(a.shape, b.shape) || a.data.length !== b.data.length) return false;
   for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
   return true;
-}
-
-function specOf(model: LayersModel): LeViTSpec | null {
-  try {
-    return getSpec(getLeViTUNetConfig(model).variant);
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -115,7 +107,8 @@ export function loadStateDict(model: LayersModel, tensors: TensorMap, options: L
   const source = options.source ?? 'state_dict';
   const strict = options.strict ?? true;
   const keep = options.filter ?? (() => true);
-  const { byKey, aliases } = canonicalise(tensors, specOf(model), source);
+  const config = findLeViTUNetConfig(model);
+  const { byKey, aliases } = canonicalise(tensors, config ? getSpec(config.variant) : null, source);
   const report: LoadReport = { loaded: [], missing: [], unexpected: [], mismatched: [], aliases, skipped: [], ignored: [], verifiedBiasIdxs: 0 };
   const assignments: Array<{ slot: Extract<StateDictSlot, { kind: 'weight' }>; entry: TensorEntry }> = [];
   const used = new Set<string>();

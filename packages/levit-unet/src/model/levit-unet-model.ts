@@ -61,10 +61,15 @@ export function createLeViTUNet(options: LeViTUNetOptions): LayersModel {
   return net;
 }
 
+/** The build configuration of a LeViT-UNet, or null for any other model. */
+export function findLeViTUNetConfig(net: LayersModel): LeViTUNetConfig | null {
+  const meta = net.getUserDefinedMetadata() as Record<string, unknown> | undefined;
+  return (meta?.[METADATA_KEY] as LeViTUNetConfig | undefined) ?? null;
+}
+
 /** The build configuration of a LeViT-UNet made by `createLeViTUNet` (or loaded from its model dir). */
 export function getLeViTUNetConfig(net: LayersModel): LeViTUNetConfig {
-  const meta = net.getUserDefinedMetadata() as Record<string, unknown> | undefined;
-  const config = meta?.[METADATA_KEY] as LeViTUNetConfig | undefined;
+  const config = findLeViTUNetConfig(net);
   if (!config) throw new Error(`model "${net.name}" is not a LeViT-UNet: its metadata has no "${METADATA_KEY}" entry`);
   return config;
 }
