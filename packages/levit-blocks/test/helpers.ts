@@ -3,6 +3,8 @@ import { input, type layers } from '@tensorflow/tfjs-layers';
 import { ModuleLayer } from '../src/index.js';
 import { seededRandom } from '@levit-unet/test-utils';
 
+export { compareToReference } from '@levit-unet/test-utils';
+
 type TF = typeof tfc;
 
 /**
@@ -128,13 +130,3 @@ export function buildLayer(layer: layers.Layer, shape: number[]): void {
   layer.apply(input({ shape }));
 }
 
-/** Max |reference − got[offset + i]| and max |reference| over the reference's length. */
-export function compareToReference(reference: Float64Array, got: ArrayLike<number>, offset: number): { maxError: number; maxReference: number } {
-  let maxError = 0;
-  let maxReference = 0;
-  for (let i = 0; i < reference.length; i++) {
-    maxError = Math.max(maxError, Math.abs(reference[i] - got[offset + i]));
-    maxReference = Math.max(maxReference, Math.abs(reference[i]));
-  }
-  return { maxError, maxReference };
-}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpy } from '@levit-unet/datasets';
-import { sharedPath } from '@levit-unet/test-utils';
+import { compareToReference, sharedPath } from '@levit-unet/test-utils';
 import { readSafetensors } from '../src/index.js';
 import { runCliCaptured } from './run-cli.js';
 
@@ -35,12 +35,7 @@ describe.skipIf(!fixture)('levit-unet import-torch / export / predict', () => {
     const logits = parseNpy(await readFile(logitsPath));
     const reference = parseNpy(await readFile(join(fixture!, 'output.npy')));
     expect(logits.shape).toEqual([2, 9, 224, 224]);
-    let maxDiff = 0;
-    let maxRef = 0;
-    reference.data.forEach((v, i) => {
-      maxDiff = Math.max(maxDiff, Math.abs(v - logits.data[i]));
-      maxRef = Math.max(maxRef, Math.abs(v));
-    });
+    const { maxError: maxDiff, maxReference: maxRef } = compareToReference(reference.data, logits.data);
     expect(maxDiff).toBeLessThanOrEqual(1e-4 * maxRef);
 
     // NHWC in, labels out

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { parseNpy } from '@levit-unet/datasets';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
-import { sharedPath } from '@levit-unet/test-utils';
+import { compareToReference, sharedPath } from '@levit-unet/test-utils';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
 import { createLeViTUNet, exportStateDict, readSafetensors, readTorchStateDict, writeSafetensors } from '../src/index.js';
 import { importCheckpointFile } from '../src/node/index.js';
@@ -45,12 +45,7 @@ describe.each(Object.entries(fixtures))('official LeViT-UNet-%s checkpoint', (va
     expect(logits.shape).toEqual(reference.shape);
     const got = await logits.data();
     const ref = reference.data as Float32Array;
-    let maxDiff = 0;
-    let maxRef = 0;
-    for (let i = 0; i < ref.length; i++) {
-      maxDiff = Math.max(maxDiff, Math.abs(got[i] - ref[i]));
-      maxRef = Math.max(maxRef, Math.abs(ref[i]));
-    }
+    const { maxError: maxDiff, maxReference: maxRef } = compareToReference(ref, got);
     const ours = await tf.argMax(logits, 1).data();
     const theirs = await tf.argMax(tf.tensor(ref, reference.shape), 1).data();
     let agree = 0;
