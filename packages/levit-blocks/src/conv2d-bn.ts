@@ -3,7 +3,7 @@ import { serialization } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import type { BatchNorm } from './batch-norm.js';
 import { conv2dBatchNorm } from './conv-bn-ops.js';
-import { isTraining, singleInput, type Kwargs } from './layer-utils.js';
+import { isTraining, nhwcChannels, singleInput, type Kwargs } from './layer-utils.js';
 import { ModuleLayer, type LayerArgs } from './module-layer.js';
 import { torchDefaultKernelInit } from './torch-init.js';
 
@@ -42,10 +42,7 @@ export class Conv2dBN extends ModuleLayer {
   }
 
   override build(inputShape: Array<number | null>): void {
-    const inChannels = inputShape[inputShape.length - 1];
-    if (inputShape.length !== 4 || inChannels == null) {
-      throw new Error(`layer ${this.name}: expected NHWC input with known channels, got shape [${inputShape}]`);
-    }
+    const inChannels = nhwcChannels(inputShape, this.name);
     const k = this.kernelSize;
     this.kernel = this.addTorchWeight('c.weight', [k, k, inChannels, this.filters], torchDefaultKernelInit(), true);
     this.bn = this.addBatchNorm('bn', this.filters, { gammaInit: this.bnWeightInit });

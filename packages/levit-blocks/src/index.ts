@@ -18,4 +18,4 @@ export { ResizeBilinear, type ResizeBilinearArgs } from './resize-bilinear.js';
 export { convStem, type ConvStemOptions } from './conv-stem.js';
 export { torchDefaultKernelInit, torchDefaultBiasInit } from './torch-init.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
-export { singleInput, isTraining, expectChannels, type Kwargs } from './layer-utils.js';
+export { singleInput, isTraining, expectChannels, nhwcChannels, type Kwargs } from './layer-utils.js';

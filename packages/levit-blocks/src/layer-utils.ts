@@ -22,3 +22,12 @@ export function expectChannels(shape: Array<number | null>, expected: number, la
     throw new Error(`layer ${layerName}: expected ${expected} input channels on the last axis, got shape [${shape}]`);
   }
 }
+
+/** The channel count of an NHWC input shape, with a clear error when the shape is not NHWC or the channels are unknown. */
+export function nhwcChannels(shape: Array<number | null>, layerName: string): number {
+  const channels = shape[3];
+  if (shape.length !== 4 || channels == null) {
+    throw new Error(`layer ${layerName}: expected NHWC input with known channels, got shape [${shape}]`);
+  }
+  return channels;
+}

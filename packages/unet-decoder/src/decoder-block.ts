@@ -8,6 +8,7 @@ import {
   type BatchNorm,
   type LayerArgs,
   isTraining,
+  nhwcChannels,
   singleInput,
   type Kwargs,
 } from '@levit-unet/levit-blocks';
@@ -40,10 +41,7 @@ export class DecoderBlock extends ModuleLayer {
   }
 
   override build(inputShape: Array<number | null>): void {
-    const inChannels = inputShape[3];
-    if (inputShape.length !== 4 || inChannels == null) {
-      throw new Error(`layer ${this.name}: expected NHWC input with known channels, got shape [${inputShape}]`);
-    }
+    const inChannels = nhwcChannels(inputShape, this.name);
     const out = this.outChannels;
     this.kernel1 = this.addTorchWeight('conv1.0.weight', [3, 3, inChannels, out], torchDefaultKernelInit(), true);
     this.bn1 = this.addBatchNorm('conv1.1', out);

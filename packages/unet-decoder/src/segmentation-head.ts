@@ -6,6 +6,7 @@ import {
   torchDefaultBiasInit,
   torchDefaultKernelInit,
   type LayerArgs,
+  nhwcChannels,
   singleInput,
   type Kwargs,
 } from '@levit-unet/levit-blocks';
@@ -40,10 +41,7 @@ export class SegmentationHead extends ModuleLayer {
   }
 
   override build(inputShape: Array<number | null>): void {
-    const inChannels = inputShape[3];
-    if (inputShape.length !== 4 || inChannels == null) {
-      throw new Error(`layer ${this.name}: expected NHWC input with known channels, got shape [${inputShape}]`);
-    }
+    const inChannels = nhwcChannels(inputShape, this.name);
     const k = this.kernelSize;
     const fanIn = inChannels * k * k;
     this.kernel = this.addTorchWeight('0.weight', [k, k, inChannels, this.numClasses], torchDefaultKernelInit(), true);
