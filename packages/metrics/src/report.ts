@@ -94,37 +94,69 @@ function jsonNumber(v: number): JsonValue {
   return Number.isFinite(v) ? v : null;
 }
 
-function jsonMeans(means: MetricMeans, metrics: readonly MetricName[]) {
-  return Object.fromEntries(
-    metrics.map((m) => [m, { mean: jsonNumber(means[m].mean), count: means[m].count, excluded: means[m].excluded }]),
-  );
+/** The key of class c in JSON: its name (an identifier such as `kidney_left`), else `class_<c>`. */
+function jsonKey(names: readonly string[] | undefined, c: number): string {
+  return names?.[c] ?? `class_${c}`;
+}
+
+/** `{ <metric>: value }` of the means (null where nothing was defined). */
+function jsonMeanValues(means: MetricMeans, metrics: readonly MetricName[]): Record<string, JsonValue> {
+  return Object.fromEntries(metrics.map((m) => [m, jsonNumber(means[m].mean)]));
+}
+
+/** `{ <metric>: how many undefined values the mean left out }`. */
+function jsonExcluded(means: MetricMeans, metrics: readonly MetricName[]): Record<string, number> {
+  return Object.fromEntries(metrics.map((m) => [m, means[m].excluded]));
+}
+
+/** Options of `summaryToJson`: those of every report plus the protocol tag. */
+export interface JsonReportOptions extends ReportOptions {
+  /** Names the evaluation protocol, e.g. `transunet-test_single_volume`; written as `protocol` when given. */
+  readonly protocol?: string;
+  /** Headings indexed by class id (e.g. `Kidney(L)`), written in `classes[].displayName` when given. */
+  readonly displayNames?: readonly string[];
 }
 
 /**
- * A plain JSON-ready object (undefined values become null): `{ policy, metrics, classes: [{id, name}], perClass:
- * { "<id>": { name, <metric>: { mean, count, excluded } } }, overall, cases: [{ name, classes: { "<id>": {...} },
- * mean }] }`.
+ * The one JSON schema of an evaluation (a plain, JSON-ready object; undefined values become null). Classes are
+ * keyed by their name from `classNames` (identifiers such as `aorta`, `kidney_left`; `class_<id>` without one):
+ *
+ * ```
+ * { protocol?, policy, metrics: [...], classes: [{ id, name, displayName? }],
+ *   mean: { dice, hd95, ... },                      // mean over classes of the per-class means (the paper's figure)
+ *   perClass: { "<name>": { dice, hd95, ... } },    // mean over cases, per class
+ *   cases: [{ name, perClass: { "<name>": { dice, hd95, ... } }, mean: { dice, hd95, ... }, excluded: {...} }],
+ *   excluded: { mean: { <metric>: n }, perClass: { "<name>": { <metric>: n } } } }   // undefined values left out
+ * ```
  */
-export function summaryToJson(summary: Summary, options: ReportOptions = {}) {
+export function summaryToJson(summary: Summary, options: JsonReportOptions = {}) {
   const metrics = options.metrics ?? METRIC_NAMES;
-  const name = (c: number) => className(options.classNames, c);
+  const key = (c: number) => jsonKey(options.classNames, c);
+  const keys = summary.classIds.map(key);
+  const duplicate = keys.find((k, j) => keys.indexOf(k) !== j);
+  if (duplicate !== undefined) throw new Error(`summaryToJson: classNames give two classes the key "${duplicate}"`);
   return {
+    ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
     policy: summary.policy,
     metrics: [...metrics],
-    classes: summary.classIds.map((id) => ({ id, name: name(id) })),
-    perClass: Object.fromEntries(
-      summary.classIds.map((c, j) => [String(c), { name: name(c), ...jsonMeans(summary.perClass[j], metrics) }]),
-    ),
-    overall: jsonMeans(summary.overall, metrics),
+    classes: summary.classIds.map((id) => ({
+      id,
+      name: key(id),
+      ...(options.displayNames?.[id] !== undefined ? { displayName: options.displayNames[id] } : {}),
+    })),
+    mean: jsonMeanValues(summary.overall, metrics),
+    perClass: Object.fromEntries(summary.classIds.map((c, j) => [key(c), jsonMeanValues(summary.perClass[j], metrics)])),
     cases: summary.cases.map((row) => ({
       name: row.name,
-      classes: Object.fromEntries(
-        summary.classIds.map((c, j) => [
-          String(c),
-          Object.fromEntries(metrics.map((m) => [m, jsonNumber(row.classes[j][m])])),
-        ]),
+      perClass: Object.fromEntries(
+        summary.classIds.map((c, j) => [key(c), Object.fromEntries(metrics.map((m) => [m, jsonNumber(row.classes[j][m])]))]),
       ),
-      mean: jsonMeans(row.mean, metrics),
+      mean: jsonMeanValues(row.mean, metrics),
+      excluded: jsonExcluded(row.mean, metrics),
     })),
+    excluded: {
+      mean: jsonExcluded(summary.overall, metrics),
+      perClass: Object.fromEntries(summary.classIds.map((c, j) => [key(c), jsonExcluded(summary.perClass[j], metrics)])),
+    },
   };
 }

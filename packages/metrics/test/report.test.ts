@@ -96,13 +96,32 @@ describe('reports', () => {
     expect(lines.filter((l) => l.startsWith('mean,,mean,'))).toHaveLength(1);
   });
 
-  it('JSON: plain numbers and null for undefined values', () => {
-    const json = summaryToJson(summary('strict'), { classNames: SYNAPSE_CLASS_NAMES });
+  it('JSON: classes keyed by name, plain numbers, null for undefined values, excluded counts', () => {
+    const json = summaryToJson(summary('strict'), { classNames: ['background', 'aorta', 'gallbladder'], protocol: 'p' });
     const roundTrip = JSON.parse(JSON.stringify(json));
+    const diagonal = Math.hypot(3, 7, 7);
+    expect(roundTrip.protocol).toBe('p');
+    expect(roundTrip.policy).toBe('strict');
     expect(roundTrip.classes).toEqual([{ id: 1, name: 'aorta' }, { id: 2, name: 'gallbladder' }]);
-    expect(roundTrip.perClass['1'].hd95).toEqual({ mean: 2.5, count: 2, excluded: 0 });
-    expect(roundTrip.cases[1].classes['2'].precision).toBeNull();
-    expect(roundTrip.overall.dice.mean).toBe(0.5);
+    expect(roundTrip.perClass.aorta.hd95).toBe(2.5);
+    expect(roundTrip.perClass.gallbladder.hd95).toBeCloseTo(diagonal / 2, 12);
+    expect(roundTrip.cases.map((c: { name: string }) => c.name)).toEqual(['a', 'b']);
+    expect(roundTrip.cases[0].perClass.aorta).toMatchObject({ dice: 0, hd95: 5 });
+    expect(roundTrip.cases[1].perClass.gallbladder.precision).toBeNull();
+    expect(roundTrip.cases[1].excluded.precision).toBe(1);
+    expect(roundTrip.excluded.perClass.gallbladder.precision).toBe(1);
+    expect(roundTrip.excluded.mean.dice).toBe(0);
+    expect(roundTrip.mean.dice).toBe(0.5);
+    expect(roundTrip.mean.precision).toBe(0.75);
+  });
+
+  it('JSON: the TransUNet figures under the default policy, display names, `class_<id>` keys without names', () => {
+    const json = summaryToJson(summary('transunet'), { metrics: ['dice', 'hd95'], displayNames: ['', 'Aorta'] });
+    expect(json.mean).toEqual({ dice: 0.5, hd95: 1.25 });
+    expect(json.perClass).toEqual({ class_1: { dice: 0.5, hd95: 2.5 }, class_2: { dice: 0.5, hd95: 0 } });
+    expect(json.classes).toEqual([{ id: 1, name: 'class_1', displayName: 'Aorta' }, { id: 2, name: 'class_2' }]);
+    expect(json).not.toHaveProperty('protocol');
+    expect(() => summaryToJson(summary('transunet'), { classNames: ['bg', 'x', 'x'] })).toThrow(/two classes the key "x"/);
   });
 
   it('exports the class-name lists indexed by label value', () => {
