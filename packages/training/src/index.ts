@@ -1,0 +1,1 @@
+export { transunetLoss, DICE_SMOOTH, TRANSUNET_LOSS_WEIGHTS, type TransUNetLoss } from './transunet-loss.js';
