@@ -3,6 +3,8 @@ import { DataError } from './data-error.js';
 /** ACDC classes as distributed (ground truth values). */
 export const ACDC_CLASSES = ['background', 'RV', 'Myo', 'LV'] as const;
 export const ACDC_NUM_CLASSES = ACDC_CLASSES.length;
+/** The papers' ACDC table headings, indexed like `ACDC_CLASSES` (the same short names). */
+export const ACDC_DISPLAY_NAMES = ACDC_CLASSES;
 
 /**
  * The commonly used 70/10/20 patient split of ACDC's 100 training patients: the `lists_ACDC`

@@ -1,3 +1,4 @@
+import { HOST_BYTE_ORDER, swapBytes } from '@levit-unet/torch-io';
 import { DataError } from './data-error.js';
 import type { TypedArray } from './volume.js';
 
@@ -33,8 +34,7 @@ export function dtypeOf(data: TypedArray): Dtype {
   return 'float64';
 }
 
-/** True when the platform stores multi-byte numbers little-endian (every current JS engine does). */
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HOST_LITTLE_ENDIAN = HOST_BYTE_ORDER === 'little';
 
 /**
  * Copies `count` elements of `dtype` starting at `byteOffset` into a new typed array, swapping bytes when
@@ -62,15 +62,6 @@ export function elementBytes(data: TypedArray, littleEndian: boolean): Uint8Arra
   return copy;
 }
 
-function swapBytes(bytes: Uint8Array, size: number): void {
-  for (let i = 0; i < bytes.length; i += size) {
-    for (let a = i, b = i + size - 1; a < b; a++, b--) {
-      const t = bytes[a]!;
-      bytes[a] = bytes[b]!;
-      bytes[b] = t;
-    }
-  }
-}
 
 /**
  * Narrows 64-bit integers, which JS typed arrays used for volumes cannot hold, to Int32Array when every

@@ -31,6 +31,7 @@ export { checkedImage, checkedLabels, checkSameShape, checkRank, valueRange } fr
 export {
   SYNAPSE_CLASSES,
   SYNAPSE_NUM_CLASSES,
+  SYNAPSE_DISPLAY_NAMES,
   SYNAPSE_TRAIN_CASES,
   SYNAPSE_TEST_CASES,
   SYNAPSE_PATHS,
@@ -52,6 +53,7 @@ export { niftiCaseKey, pairByCaseKey, parseMsdDatasetJson, type NiftiPairing, ty
 export {
   ACDC_CLASSES,
   ACDC_NUM_CLASSES,
+  ACDC_DISPLAY_NAMES,
   ACDC_SPLIT,
   acdcPatientName,
   acdcFramePaths,

@@ -1,3 +1,4 @@
+import { isGzip } from '@levit-unet/torch-io';
 import { gunzipSync, gzipSync } from 'fflate';
 import { readHeader, type NIFTI1, type NIFTI2 } from 'nifti-reader-js';
 import { DataError, decodeOrThrow } from './data-error.js';
@@ -82,10 +83,6 @@ const CODE_OF: Record<Dtype, number> = {
   uint16: 512,
   uint32: 768,
 };
-
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
 
 /**
  * Decodes a NIfTI-1 or NIfTI-2 single file (`.nii`, or `.nii.gz` bytes, detected by the gzip magic).

@@ -1,3 +1,4 @@
+import { float16ToFloat32, HOST_BYTE_ORDER, swapBytes } from '@levit-unet/torch-io';
 import { DataError } from './data-error.js';
 import { type Dtype, dtypeOf, elementBytes, readElements, readInt64Elements, shapeSize } from './dtype.js';
 import { transpose } from './transpose.js';
@@ -79,7 +80,7 @@ export function parseNpy(bytes: Uint8Array, source?: string): NdArray {
   const data = int64
     ? readInt64Elements(bytes, dataStart, count, code === 'i8', littleEndian, source)
     : dtype === undefined
-      ? readFloat16(view, dataStart, count, littleEndian)
+      ? readFloat16(bytes, dataStart, count, littleEndian)
       : readElements(bytes, dataStart, count, dtype, littleEndian);
   if (fortranOrder && shape.length > 1) {
     const reversed = [...shape].reverse();
@@ -110,18 +111,11 @@ function parseHeaderDict(
   return { descr, fortranOrder: fortran === 'True', shape };
 }
 
-function readFloat16(view: DataView, offset: number, count: number, littleEndian: boolean): Float32Array {
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    const h = view.getUint16(offset + 2 * i, littleEndian);
-    const sign = h & 0x8000 ? -1 : 1;
-    const exponent = (h >> 10) & 0x1f;
-    const fraction = h & 0x3ff;
-    if (exponent === 0) out[i] = sign * 2 ** -14 * (fraction / 1024);
-    else if (exponent === 31) out[i] = fraction ? NaN : sign * Infinity;
-    else out[i] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-  }
-  return out;
+/** float16 elements widened to float32, in either byte order (copied, so alignment does not matter). */
+function readFloat16(bytes: Uint8Array, offset: number, count: number, littleEndian: boolean): Float32Array {
+  const halves = new Uint8Array(bytes.subarray(offset, offset + 2 * count));
+  if ((HOST_BYTE_ORDER === 'little') !== littleEndian) swapBytes(halves, 2);
+  return float16ToFloat32(new Uint16Array(halves.buffer, 0, count));
 }
 
 /** Encodes a C-order array as a version-1.0 `.npy` file, little-endian, exactly as `np.save` lays it out. */

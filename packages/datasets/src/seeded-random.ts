@@ -36,6 +36,12 @@ export class SeededRandom {
     return t >>> 0;
   }
 
+  /** A `() => number` uniform in [0, 1) for code that takes a bare random function (tests, benchmarks). */
+  static stream(seed: number): () => number {
+    const random = new SeededRandom(seed);
+    return () => random.random();
+  }
+
   /** Uniform in [0, 1) with 53 random bits, like Python's `random.random()`. */
   random(): number {
     const high = this.nextUint32() >>> 5;

@@ -15,6 +15,18 @@ export const SYNAPSE_CLASSES = [
   'stomach',
 ] as const;
 export const SYNAPSE_NUM_CLASSES = SYNAPSE_CLASSES.length;
+/** The column headings of the TransUNet / LeViT-UNet papers' Synapse tables, indexed like `SYNAPSE_CLASSES`. */
+export const SYNAPSE_DISPLAY_NAMES = [
+  'Background',
+  'Aorta',
+  'Gallbladder',
+  'Kidney(L)',
+  'Kidney(R)',
+  'Liver',
+  'Pancreas',
+  'Spleen',
+  'Stomach',
+] as const;
 
 /**
  * The official 18/12 case split, in the order of TransUNet's `lists/lists_Synapse/train.txt` (2211 slices)

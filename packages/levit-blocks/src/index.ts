@@ -10,6 +10,7 @@ export {
   subsampledResolution,
   type AttentionBiasIndex,
 } from './attention-bias-index.js';
+export { LeViTAttentionBase, type AttentionGeometry } from './attention-base.js';
 export { LeViTAttention, type LeViTAttentionArgs } from './levit-attention.js';
 export { AttentionSubsample, type AttentionSubsampleArgs } from './attention-subsample.js';
 export { LeViTMLP, type LeViTMLPArgs } from './levit-mlp.js';

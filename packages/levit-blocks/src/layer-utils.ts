@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types.js';
+import type { layers } from '@tensorflow/tfjs-layers';
 
-export type { Kwargs };
+/** The keyword arguments tfjs passes to `Layer.call` (`training`, `mask`), taken from its public class. */
+export type Kwargs = Parameters<layers.Layer['call']>[1];
 
 /** The single input tensor of a layer call, with a clear error when a list of several was passed. */
 export function singleInput(inputs: tf.Tensor | tf.Tensor[], layerName: string): tf.Tensor {

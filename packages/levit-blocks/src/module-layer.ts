@@ -1,8 +1,8 @@
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { BatchNorm, type BatchNormOptions, type WeightAdder } from './batch-norm.js';
 
-export type { LayerArgs };
+/** The constructor arguments of a tfjs `Layer` (name, trainable, ...), taken from its public class. */
+export type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
 
 /**
  * A tfjs layer that stands for one PyTorch module. Its weights are named after the module's

@@ -1,7 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { input, type layers } from '@tensorflow/tfjs-layers';
 import { ModuleLayer } from '../src/index.js';
-import { seededRandom } from '@levit-unet/test-utils';
+import { SeededRandom } from '@levit-unet/datasets';
 
 export { compareToReference } from '@levit-unet/test-utils';
 
@@ -12,7 +12,7 @@ type TF = typeof tfc;
  * roughly N(0, 0.5²)), as the official fixtures do, so that γ = 0 initialisations cannot hide mistakes.
  */
 export function randomizeWeights(tf: TF, layer: layers.Layer, seed: number): void {
-  const rand = seededRandom(seed);
+  const rand = SeededRandom.stream(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   layer.setWeights(
     layer.weights.map((w) => {

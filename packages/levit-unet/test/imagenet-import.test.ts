@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
 import { sharedPath } from '@levit-unet/test-utils';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
-import { createLeViTUNet, exportStateDict, importImageNetLeViT, type TensorEntry } from '../src/index.js';
+import type { TensorEntry } from '@levit-unet/torch-io';
+import { createLeViTUNet, exportStateDict, importImageNetLeViT } from '../src/index.js';
 import { readWeightsFile } from '../src/node/index.js';
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
 import { createUNet } from '@levit-unet/unet-decoder';
-import { seededRandom } from '@levit-unet/test-utils';
+import { SeededRandom } from '@levit-unet/datasets';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
 import { createLeViTEncoder, createLeViTUNet, describeLeViTUNet, getLeViTUNetConfig } from '../src/index.js';
 import { loadLeViTUNet, saveModelDir } from '../src/node/index.js';
@@ -23,7 +23,7 @@ afterAll(async () => {
 
 /** Non-trivial values for every weight (γ = 0 initialisations would hide whole branches). */
 function randomizeModel(model: LayersModel, seed: number): void {
-  const rand = seededRandom(seed);
+  const rand = SeededRandom.stream(seed);
   model.setWeights(
     model.weights.map((w) => {
       const shape = w.shape as number[];

@@ -7,7 +7,8 @@ import { parseNpy } from '@levit-unet/datasets';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
 import { compareToReference, sharedPath } from '@levit-unet/test-utils';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
-import { createLeViTUNet, exportStateDict, readSafetensors, readTorchStateDict, writeSafetensors } from '../src/index.js';
+import { readSafetensors, readTorchStateDict, writeSafetensors } from '@levit-unet/torch-io';
+import { createLeViTUNet, exportStateDict } from '../src/index.js';
 import { importCheckpointFile } from '../src/node/index.js';
 
 let tf: Awaited<ReturnType<typeof useTfBackend>>;

@@ -5,7 +5,7 @@
  * a far false-positive blob, a missing stretch of slices).
  */
 
-import { seededRandom } from '@levit-unet/test-utils';
+import { SeededRandom } from '@levit-unet/datasets';
 
 /** An ellipsoid in voxels (z, y, x) whose radius is modulated by a few smooth waves over the direction. */
 interface Blob {
@@ -85,7 +85,7 @@ export interface Phantom {
 }
 
 export function makePhantom(seed: number, shape: [number, number, number] = [150, 512, 512]): Phantom {
-  const random = seededRandom(seed);
+  const random = SeededRandom.stream(seed);
   const size = shape[0] * shape[1] * shape[2];
   const gt = new Uint8Array(size);
   const pred = new Uint8Array(size);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateCase } from '../src/index.js';
 import { bruteDistances } from './brute-force.js';
-import { seededRandom } from '@levit-unet/test-utils';
+import { SeededRandom } from '@levit-unet/datasets';
 import { ball, box, emptyVolume, paint, type Volume } from './volumes.js';
 
 /** Random balls and boxes of classes 1…3, some cut by the volume faces, some tiny or far apart. */
@@ -20,7 +20,7 @@ function randomLabels(random: () => number, shape: number[]): Volume {
 }
 
 describe('bounding-box evaluation equals a whole-volume brute force', () => {
-  const random = seededRandom(2024);
+  const random = SeededRandom.stream(2024);
   const trials = Array.from({ length: 12 }, (_, t) => {
     const shape = t % 4 === 3 ? [1 + Math.floor(random() * 2), 14, 12] : [9, 11, 13];
     const spacing = t % 2 === 0 ? undefined : shape.map(() => 0.4 + random() * 2.5);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { confusionMatrix, confusionRows, evaluateCase, gtVoxels, intersectionVoxels, predVoxels } from '../src/index.js';
-import { seededRandom } from '@levit-unet/test-utils';
+import { SeededRandom } from '@levit-unet/datasets';
 
 /** Labels mostly 0 with runs of classes, so the 4-voxel background skip and the per-voxel path both run. */
 function randomLabels(random: () => number, length: number, numClasses: number): Uint8Array {
@@ -16,7 +16,7 @@ function naiveCounts(pred: ArrayLike<number>, gt: ArrayLike<number>, numClasses:
 }
 
 describe('confusion matrix (one pass)', () => {
-  const random = seededRandom(5);
+  const random = SeededRandom.stream(5);
   const shape = [3, 7, 11];
   const size = 3 * 7 * 11;
 

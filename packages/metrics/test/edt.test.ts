@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distanceTransform } from '../src/index.js';
-import { seededRandom } from '@levit-unet/test-utils';
+import { SeededRandom } from '@levit-unet/datasets';
 
 /** Brute force: for every voxel, the nearest non-zero voxel by exhaustive search. */
 function bruteDistanceTransform(mask: Uint8Array, shape: number[], spacing: number[]): Float64Array {
@@ -26,7 +26,7 @@ function randomMask(random: () => number, size: number, density: number): Uint8A
 }
 
 describe('distanceTransform (Felzenszwalb–Huttenlocher, exact)', () => {
-  const random = seededRandom(7);
+  const random = SeededRandom.stream(7);
   it.each([
     [[7, 9, 11], [1, 1, 1], 0.05],
     [[7, 9, 11], [2.5, 0.9, 0.7], 0.02],

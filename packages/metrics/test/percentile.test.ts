@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { percentileLinear } from '../src/index.js';
 import { numpyPercentile } from './brute-force.js';
-import { seededRandom } from '@levit-unet/test-utils';
+import { SeededRandom } from '@levit-unet/datasets';
 
 describe("percentileLinear (numpy's default 'linear' method)", () => {
   it('matches values numpy gives', () => {
@@ -15,7 +15,7 @@ describe("percentileLinear (numpy's default 'linear' method)", () => {
   });
 
   it('equals sorting and interpolating on random data with many ties', () => {
-    const random = seededRandom(11);
+    const random = SeededRandom.stream(11);
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(random() * 3000);
       const levels = 1 + Math.floor(random() * 40);

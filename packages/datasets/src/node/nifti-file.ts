@@ -1,8 +1,9 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
+import { isGzip } from '@levit-unet/torch-io';
 import { DataError } from '../data-error.js';
 import { encodeNifti, parseNifti, type NiftiHeader, type NiftiImage, type NiftiVolume } from '../nifti.js';
-import { atomicWriteFile } from './atomic-write.js';
+import { atomicWriteFile } from '@levit-unet/safe-fs';
 import { readBytes } from './read-bytes.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -14,7 +15,7 @@ const gzipAsync = promisify(gzip);
  */
 export async function readNifti(path: string): Promise<NiftiVolume> {
   let bytes = await readBytes(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (isGzip(bytes)) {
     // Node's native zlib instead of the browser codec: several times faster on 100 MB CT volumes, off the
     // main thread, and it accepts multi-member gzip files.
     try {

@@ -1,6 +1,6 @@
 import { encodeNpz, parseNpz, type EncodeNpzOptions } from '../npz.js';
 import type { NdArray } from '../volume.js';
-import { atomicWriteFile } from './atomic-write.js';
+import { atomicWriteFile } from '@levit-unet/safe-fs';
 import { readBytes } from './read-bytes.js';
 
 /** Reads a `.npz` file; `arrays` limits decoding to those members and requires each of them. */

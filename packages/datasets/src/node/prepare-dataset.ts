@@ -4,7 +4,7 @@ import { BTCV_TO_SYNAPSE, parseLabelMap, type LabelMap } from '../label-map.js';
 import { prepareVolume, type Modality } from '../prepare.js';
 import { deriveSeed, SeededRandom } from '../seeded-random.js';
 import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../synapse-layout.js';
-import { atomicWriteDir } from './atomic-write.js';
+import { atomicWriteDir } from '@levit-unet/safe-fs';
 import { listNiftiPairs, type NiftiCase } from './nifti-folders.js';
 import { readNifti } from './nifti-file.js';
 import { writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';

@@ -4,7 +4,7 @@ import { BTCV_TO_SYNAPSE } from '../label-map.js';
 import { generatePhantomVolume } from '../phantom.js';
 import { prepareVolume } from '../prepare.js';
 import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../synapse-layout.js';
-import { atomicWriteDir } from './atomic-write.js';
+import { atomicWriteDir } from '@levit-unet/safe-fs';
 import { writeNifti } from './nifti-file.js';
 import { writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';
 

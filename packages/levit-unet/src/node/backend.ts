@@ -3,7 +3,7 @@ import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
 
 /** `auto` tries tfjs-node-gpu, then tfjs-node, then wasm, then cpu. */
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-const CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 export interface BackendInfo {
   /** The tfjs backend now active: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu'. */
@@ -50,8 +50,8 @@ async function tryWasm(): Promise<boolean> {
  */
 export async function initBackend(choice?: string): Promise<BackendInfo> {
   const requested = (choice ?? process.env.LEVIT_BACKEND ?? 'auto').toLowerCase();
-  if (!(CHOICES as readonly string[]).includes(requested)) {
-    throw new Error(`unknown backend "${requested}" (from ${choice ? 'the option' : 'LEVIT_BACKEND'}): expected one of ${CHOICES.join(', ')}`);
+  if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
+    throw new Error(`unknown backend "${requested}" (from ${choice ? 'the option' : 'LEVIT_BACKEND'}): expected one of ${BACKEND_CHOICES.join(', ')}`);
   }
   await import('@tensorflow/tfjs');
   let info: BackendInfo | null = null;

@@ -1,12 +1,4 @@
-export { createProgram, runCli } from './cli/program.js';
-export {
-  readSafetensorsFile,
-  readTorchCheckpointFile,
-  readTorchStateDictFile,
-  writeSafetensorsFile,
-} from './weights-files.js';
-export { initBackend, type BackendChoice, type BackendInfo } from './backend.js';
+export { initBackend, BACKEND_CHOICES, type BackendChoice, type BackendInfo } from './backend.js';
 export { modelDirIO, saveModelDir, loadModelDir, loadLeViTUNet, MODEL_JSON, WEIGHTS_BIN } from './model-dir.js';
-export { readWeightsFile, importCheckpointFile, exportSafetensorsFile, type ImportCheckpointFileOptions } from './weights-import.js';
-export { encodePng, writePng } from './png.js';
-export { runDemo, type DemoOptions, type DemoResult, type DemoVariantResult } from './demo.js';
+export { readWeightsFile, writeSafetensorsFile } from './weights-files.js';
+export { importCheckpointFile, exportSafetensorsFile, type ImportCheckpointFileOptions } from './weights-import.js';

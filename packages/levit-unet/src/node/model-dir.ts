@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { atomicWriteDir, atomicWriteFile } from '@levit-unet/datasets/node';
+import { atomicWriteDir, atomicWriteFile } from '@levit-unet/safe-fs';
 import '@levit-unet/levit-blocks';
 import '@levit-unet/unet-decoder';
 import { getLeViTUNetConfig } from '../model/levit-unet-model.js';

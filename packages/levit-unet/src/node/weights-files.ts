@@ -1,33 +1,14 @@
-/** Node file wrappers around the browser-safe weight readers and writers in `../io`. */
+/** Node file wrappers around the browser-safe readers and writers of `@levit-unet/torch-io`. */
 import { readFile } from 'node:fs/promises';
-import { atomicWriteFile } from '@levit-unet/datasets/node';
-import type { TensorEntry, TensorMap } from '../io/tensor-map.js';
-import {
-  readTorchCheckpoint,
-  extractStateDict,
-  type ExtractStateDictOptions,
-  type StateDict,
-  type TorchCheckpoint,
-} from '../io/torch-checkpoint.js';
-import {
-  readSafetensors,
-  writeSafetensors,
-  type SafetensorsContents,
-  type WriteSafetensorsOptions,
-} from '../io/safetensors.js';
+import { atomicWriteFile } from '@levit-unet/safe-fs';
+import { readWeights, writeSafetensors, type TensorEntry, type TensorMap, type WriteSafetensorsOptions } from '@levit-unet/torch-io';
 
-/** Reads a `.pth`/`.pt` written by torch.save (not gzipped). */
-export async function readTorchCheckpointFile(path: string): Promise<TorchCheckpoint> {
-  return readTorchCheckpoint(await readFile(path), { source: path });
-}
-
-/** Reads the state_dict of a torch.save file, following `{'model': ...}`-style containers. */
-export async function readTorchStateDictFile(path: string, options: ExtractStateDictOptions = {}): Promise<StateDict> {
-  return extractStateDict(await readTorchCheckpointFile(path), options);
-}
-
-export async function readSafetensorsFile(path: string): Promise<SafetensorsContents> {
-  return readSafetensors(await readFile(path), { source: path });
+/**
+ * The tensors of a weights file: a torch.save checkpoint (zip or legacy, bare state_dict or
+ * `{'model': ...}`-style container, `module.` prefixes removed), or safetensors; gzip-wrapped or not.
+ */
+export async function readWeightsFile(path: string): Promise<TensorMap> {
+  return readWeights(await readFile(path), { source: path }).tensors;
 }
 
 /** Writes a `.safetensors` file atomically (a crash leaves the old file or the new one, never half). */

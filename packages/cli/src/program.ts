@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { demoCommand } from './commands/demo-command.js';
+import { exportCommand } from './commands/export-command.js';
+import { importTorchCommand } from './commands/import-torch-command.js';
+import { infoCommand } from './commands/info-command.js';
+import { metricsCommand } from './commands/metrics-command.js';
+import { predictCommand } from './commands/predict-command.js';
+import { prepareCommand } from './commands/prepare-command.js';
+import { validateDataCommand } from './commands/validate-data-command.js';
+
+/** Each command lives in its own `<name>-command.ts` and is built by a factory listed here. */
+const commands = [infoCommand, importTorchCommand, exportCommand, predictCommand, metricsCommand, demoCommand, prepareCommand, validateDataCommand];
+
+export function createProgram(): Command {
+  const program = new Command('levit-unet')
+    .description('LeViT-UNet for TensorFlow.js: train, evaluate, predict; PyTorch weights; data; metrics')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const make of commands) program.addCommand(make().exitOverride());
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. Errors are printed as one clear line, not a stack. */
+export async function runCli(argv: string[]): Promise<number> {
+  // tfjs' developer warnings (e.g. "install tfjs-node") are noise on a command line.
+  if (!process.env.LEVIT_DEBUG) tf.env().set('PROD', true);
+  const program = createProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`levit-unet: ${message}\n`);
+    if (process.env.LEVIT_DEBUG) console.error(error);
+    return 1;
+  }
+}

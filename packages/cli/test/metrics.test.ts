@@ -1,0 +1,112 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeNifti } from '@levit-unet/datasets/node';
+import { evaluateCase, METRIC_NAMES, type ClassEvaluation } from '@levit-unet/metrics';
+import { runCliCaptured } from './run-cli.js';
+
+// Label maps in readNifti's order [nk, nj, ni], with anisotropic spacing [dk, dj, di] = [3, 0.8, 0.7] mm.
+const shape = [6, 10, 12];
+const spacingKji = [3, 0.8, 0.7];
+
+function labels(paint: (k: number, j: number, i: number) => number): Uint8Array {
+  const data = new Uint8Array(shape[0] * shape[1] * shape[2]);
+  for (let k = 0; k < shape[0]; k++)
+    for (let j = 0; j < shape[1]; j++) for (let i = 0; i < shape[2]; i++) data[(k * shape[1] + j) * shape[2] + i] = paint(k, j, i);
+  return data;
+}
+
+// Class 1: a box, shifted by one voxel along i in the prediction; class 2: a ball, missed by the prediction;
+// class 3: absent from the ground truth, predicted in a corner (a false positive).
+const gt = labels((k, j, i) => (k >= 1 && k < 4 && j >= 2 && j < 7 && i >= 2 && i < 8 ? 1 : (k - 3) ** 2 + (j - 7) ** 2 + (i - 9) ** 2 <= 2 ? 2 : 0));
+const pred = labels((k, j, i) => (k >= 1 && k < 4 && j >= 2 && j < 7 && i >= 3 && i < 9 ? 1 : k === 0 && j === 0 && i < 2 ? 3 : 0));
+
+let dir: string;
+let predPath: string;
+let gtPath: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'levit-unet-cli-metrics-'));
+  predPath = join(dir, 'pred.nii.gz');
+  gtPath = join(dir, 'gt.nii');
+  await writeNifti(predPath, { data: pred, shape, spacing: spacingKji });
+  await writeNifti(gtPath, { data: gt, shape, spacing: spacingKji });
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+
+const cliWith = (numClasses: string, args: string[]) =>
+  runCliCaptured('metrics', '--pred', predPath, '--gt', gtPath, '--num-classes', numClasses, ...args);
+const cli = (...args: string[]) => cliWith('4', args);
+
+function expectJsonMatches(json: Record<string, Record<string, number | null>>, classes: readonly ClassEvaluation[]): void {
+  for (const k of classes) {
+    for (const m of METRIC_NAMES) {
+      const want = Number.isNaN(k.values[m]) ? null : k.values[m];
+      expect(json[String(k.classId)][m], `class ${k.classId} ${m}`).toBe(want);
+    }
+  }
+}
+
+describe('levit-unet metrics', () => {
+  it('prints the per-class JSON of the metrics API, in voxels by default, with the means', async () => {
+    const { code, stdout } = await cli('--json');
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout);
+    const expected = evaluateCase({ data: pred, shape }, { data: gt, shape }, { numClasses: 4 });
+    expectJsonMatches(json, expected.classes);
+    expect(Object.keys(json)).toEqual(['1', '2', '3', 'mean', 'excluded']);
+    // TransUNet policy: box shifted by one voxel of a 6-voxel side → Dice 5/6, HD95 ≤ 1; missed → (0, 0); FP → (1, 0).
+    expect(json['1'].dice).toBeCloseTo(5 / 6, 12);
+    expect([json['2'].dice, json['2'].hd95, json['3'].dice, json['3'].hd95]).toEqual([0, 0, 1, 0]);
+    expect(json.mean.dice).toBeCloseTo((5 / 6 + 0 + 1) / 3, 12);
+  });
+
+  it('uses the NIfTI pixdim for a bare --spacing, and i,j,k order for an explicit one', async () => {
+    // pixdim is stored as float32.
+    const pixdim = spacingKji.map(Math.fround);
+    const fromHeader = evaluateCase({ data: pred, shape }, { data: gt, shape }, { numClasses: 4, spacingMm: pixdim });
+    const bare = JSON.parse((await cli('--spacing', '--json')).stdout);
+    expectJsonMatches(bare, fromHeader.classes);
+    const expected = evaluateCase({ data: pred, shape }, { data: gt, shape }, { numClasses: 4, spacingMm: spacingKji });
+    const explicit = JSON.parse((await cli('--json', '--spacing', '0.7,0.8,3')).stdout);
+    expectJsonMatches(explicit, expected.classes);
+    // One voxel along i is 0.7 mm: the shifted box is at most 0.7 mm off.
+    expect(explicit['1'].hd).toBeCloseTo(0.7, 12);
+  });
+
+  it('applies the strict policy, with null for undefined values and their count', async () => {
+    const { stdout } = await cli('--json', '--policy', 'strict');
+    const json = JSON.parse(stdout);
+    const expected = evaluateCase({ data: pred, shape }, { data: gt, shape }, { numClasses: 4, policy: 'strict' });
+    expectJsonMatches(json, expected.classes);
+    expect(json['3'].dice).toBe(0);
+    expect(json['3'].hd95).toBeCloseTo(Math.hypot(5, 9, 11), 12);
+    expect(json['3'].sensitivity).toBeNull();
+    expect(json.excluded.sensitivity).toBe(1);
+  });
+
+  it('prints a Markdown table with class names', async () => {
+    const { code, stdout } = await cli('--class-names', 'synapse');
+    expect(code).toBe(0);
+    expect(stdout).toContain('distances in voxels');
+    expect(stdout).toMatch(/\| Aorta \| 0\.8333 \|/);
+    expect(stdout).toContain('| **mean** |');
+  });
+
+  it('fails with one clear line on bad options and bad labels', async () => {
+    const spacing = await cli('--spacing', '1,2');
+    expect(spacing.code).not.toBe(0);
+    expect(spacing.stderr).toContain('--spacing must be three positive numbers');
+    const policy = await cli('--policy', 'lenient');
+    expect(policy.code).toBe(1);
+    expect(policy.stderr).toContain("argument 'lenient' is invalid. Allowed choices are transunet, strict");
+    const range = await cliWith('3', []);
+    expect(range.code).toBe(1);
+    expect(range.stderr).toMatch(/pred\.data\[\d+\] = 3 is out of range/);
+  });
+});

@@ -1,0 +1,1 @@
+export { atomicWriteFile, atomicWriteDir } from './atomic-write.js';

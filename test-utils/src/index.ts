@@ -1,4 +1,0 @@
-export * from './shared-fixtures.js';
-export * from './npy.js';
-export * from './random.js';
-export * from './compare.js';

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * What a user gets from npm: every package is packed with `pnpm pack` (which rewrites `workspace:`
+ * ranges to versions), the tarballs are installed with npm into a scratch project outside the
+ * workspace, and the packages are imported and used from there.
+ */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const packages = ['safe-fs', 'torch-io', 'levit-blocks', 'unet-decoder', 'levit-unet', 'datasets', 'metrics', 'cli'];
+const scratch = mkdtempSync(join(tmpdir(), 'levit-unet-pack-'));
+const pnpm = process.env.npm_execpath && /pnpm/.test(process.env.npm_execpath) ? process.env.npm_execpath : null;
+
+function run(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+}
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('published packages', () => {
+  it('pack, install outside the workspace and work', () => {
+    const tarballs = join(scratch, 'tarballs');
+    for (const name of packages) {
+      const cwd = join(root, 'packages', name);
+      if (pnpm) run(process.execPath, [pnpm, 'pack', '--pack-destination', tarballs], cwd);
+      else run('npx', ['-y', 'pnpm@10.34.9', 'pack', '--pack-destination', tarballs], cwd);
+    }
+    const files = readdirSync(tarballs).filter((f) => f.endsWith('.tgz'));
+    expect(files.length).toBe(packages.length);
+    const project = join(scratch, 'project');
+    run('mkdir', ['-p', project], scratch);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module', private: true }));
+    run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', ...files.map((f) => join(tarballs, f))], project);
+    writeFileSync(
+      join(project, 'check.mjs'),
+      `
+import * as tf from '@tensorflow/tfjs';
+import { Conv2dBN } from '@levit-unet/levit-blocks';
+import { UNetDecoder } from '@levit-unet/unet-decoder';
+import { createLeViTUNet, describeLeViTUNet } from '@levit-unet/levit-unet';
+import { initBackend } from '@levit-unet/levit-unet/node';
+import { parseNpy, encodeNpy } from '@levit-unet/datasets';
+import { readWeights, writeSafetensors } from '@levit-unet/torch-io';
+import * as metrics from '@levit-unet/metrics';
+const info = await initBackend();
+const model = createLeViTUNet({ variant: '128s', numClasses: 9 });
+const y = model.predict(tf.zeros([1, 224, 224, 1]));
+const arr = parseNpy(encodeNpy({ data: new Float32Array([1, 2, 3]), shape: [3] }));
+const st = readWeights(writeSafetensors(new Map([['w', { dtype: 'float32', shape: [2], data: new Float32Array([4, 5]) }]])));
+console.log(JSON.stringify({ backend: info.backend, params: describeLeViTUNet(model).trainableParams, out: y.shape,
+  npy: Array.from(arr.data), weights: Array.from(st.tensors.get('w').data), conv: typeof Conv2dBN, decoder: typeof UNetDecoder, metrics: Object.keys(metrics).length }));
+`,
+    );
+    const out = JSON.parse(run(process.execPath, ['check.mjs'], project).trim().split('\n').pop() as string);
+    expect(out).toMatchObject({ backend: 'wasm', params: 15_904_715, out: [1, 224, 224, 9], npy: [1, 2, 3], weights: [4, 5], conv: 'function', decoder: 'function' });
+    expect(out.metrics).toBeGreaterThan(3);
+    const cli = run(join(project, 'node_modules', '.bin', 'levit-unet'), ['info', '--variant', '192', '--num-classes', '9', '--json'], project);
+    expect(JSON.parse(cli).trainableParams).toBe(19_904_670);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './shared-fixtures.js';
+export * from './npy.js';
+export * from './compare.js';
