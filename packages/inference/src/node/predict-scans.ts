@@ -1,0 +1,170 @@
+import { readdir, mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import {
+  ACDC_DISPLAY_NAMES,
+  SYNAPSE_DISPLAY_NAMES,
+  TRANSUNET_CT_WINDOW,
+  axialPermutation,
+  checkedImage,
+  checkRank,
+  fromAxialStack,
+  normalizeMri,
+  parseH5,
+  toAxialStack,
+  windowIntensities,
+  type NdArray,
+  type NiftiHeader,
+} from '@levit-unet/datasets';
+import { readBytes, readNifti, writeNifti } from '@levit-unet/datasets/node';
+import { renderOverlayFigure } from '../overlay-figure.js';
+import { predictVolumeLabels } from '../predict-volume-labels.js';
+import type { SegmentationEngine } from '../segmentation-engine.js';
+import { refuseOverwritingInputs, volumeStem } from './output-paths.js';
+import { writePng } from './png.js';
+
+export interface ScanProgress {
+  readonly input: string;
+  readonly fileIndex: number;
+  readonly files: number;
+  readonly slicesDone: number;
+  readonly slicesTotal: number;
+}
+
+export interface PredictScansOptions {
+  /** A scan (.nii, .nii.gz, or a Synapse .npy.h5 test volume) or a folder of them, or several. */
+  inputs: string | readonly string[];
+  /** A label file (`.nii` / `.nii.gz`, one input only) or a folder (`<stem>.nii.gz` per input). */
+  out: string;
+  /** 'ct' (default): clip to `window` and scale to [0, 1]; 'mr': per-volume percentile normalisation (as training). */
+  modality?: 'ct' | 'mr';
+  /** CT window in HU (default TransUNet's [-125, 275]). */
+  window?: readonly [number, number];
+  /** Folder for overlay PNGs, `<stem>/slice_NNN.png`: image, coloured masks and a legend. */
+  overlayDir?: string;
+  /** Which slices get an overlay: those with any predicted organ (default) or all. */
+  overlaySlices?: 'foreground' | 'all';
+  /** Legend names indexed by label value (default Synapse's for 9 classes, ACDC's for 4, else `class <id>`). */
+  classNames?: readonly string[];
+  /** Slices per engine call (default 8). */
+  batchSize?: number;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export interface ScanPrediction {
+  readonly input: string;
+  readonly output: string;
+  /** Shape of the written label map (the input's array shape). */
+  readonly shape: readonly number[];
+  /** Predicted voxels per class. */
+  readonly classVoxels: readonly number[];
+  readonly overlays: readonly string[];
+  readonly msPerSlice: number;
+}
+
+const SCAN = /\.(nii|nii\.gz|h5)$/i;
+const NIFTI = /\.nii(\.gz)?$/i;
+
+async function scanFiles(inputs: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => null);
+    if (!info) throw new Error(`${input}: no such file or folder`);
+    if (!info.isDirectory()) {
+      if (!SCAN.test(input)) throw new Error(`${input}: expected a .nii, .nii.gz or .npy.h5 scan`);
+      files.push(input);
+      continue;
+    }
+    const names = (await readdir(input)).filter((n) => SCAN.test(n) && !n.startsWith('.')).sort();
+    if (names.length === 0) throw new Error(`${input}: folder holds no .nii, .nii.gz or .npy.h5 scans`);
+    files.push(...names.map((n) => join(input, n)));
+  }
+  return files;
+}
+
+/** A scan as the network's (D, H, W) input in [0, 1], and how to put a prediction back on its grid. */
+interface LoadedScan {
+  image: NdArray<Float32Array>;
+  nifti?: { header: NiftiHeader; affine: number[][] };
+}
+
+async function loadScan(path: string, options: PredictScansOptions): Promise<LoadedScan> {
+  if (!NIFTI.test(path)) {
+    // A Synapse test volume: `image` is already (D, H, W) in [0, 1] (the layout's preprocessing).
+    const { image } = await parseH5(await readBytes(path), { source: path, datasets: ['image'] });
+    checkRank(image!, 3, 'image', path);
+    return { image: checkedImage(image!, path) };
+  }
+  const volume = await readNifti(path);
+  if (volume.shape.length !== 3) throw new Error(`${path}: expected a 3-D scan, got shape [${volume.shape.join(', ')}]`);
+  // prepareVolume's image half: axial (D, H, W) stack from the affine, then the CT window or MRI normalisation.
+  const stack = toAxialStack(checkedImage(volume, path), volume.affine);
+  const data = options.modality === 'mr' ? normalizeMri(stack.data) : windowIntensities(stack.data, options.window ?? TRANSUNET_CT_WINDOW);
+  return { image: { data, shape: stack.shape }, nifti: { header: volume.header, affine: volume.affine } };
+}
+
+/**
+ * Mirrors for display so that overlays look like the papers' figures (radiological view: anterior at the top,
+ * the patient's right on the left), from the affine's row and column directions; none for .npy.h5 volumes.
+ */
+function displayFlips(affine: number[][] | undefined): { flipRows: boolean; flipColumns: boolean } {
+  if (!affine) return { flipRows: false, flipColumns: false };
+  const [, rows, cols] = axialPermutation(affine).map((axis) => 2 - axis) as [number, number, number];
+  // RAS+ world: +y is anterior, +x is the patient's right.
+  return { flipRows: affine[1]![rows]! > 0, flipColumns: affine[0]![cols]! < 0 };
+}
+
+function legendNames(engine: SegmentationEngine, names: readonly string[] | undefined): readonly string[] {
+  if (names) return names;
+  if (engine.numClasses === SYNAPSE_DISPLAY_NAMES.length) return SYNAPSE_DISPLAY_NAMES;
+  if (engine.numClasses === ACDC_DISPLAY_NAMES.length) return ACDC_DISPLAY_NAMES;
+  return Array.from({ length: engine.numClasses }, (_, c) => `class ${c}`);
+}
+
+async function writeOverlays(dir: string, scan: LoadedScan, labels: NdArray<Uint8Array>, names: readonly string[], options: PredictScansOptions): Promise<string[]> {
+  const [d, h, w] = labels.shape as [number, number, number];
+  const flips = displayFlips(scan.nifti?.affine);
+  const written: string[] = [];
+  await mkdir(dir, { recursive: true });
+  for (let z = 0; z < d; z++) {
+    const mask = labels.data.subarray(z * h * w, (z + 1) * h * w);
+    if (options.overlaySlices !== 'all' && !mask.some((v) => v > 0)) continue;
+    const image = scan.image.data.subarray(z * h * w, (z + 1) * h * w);
+    const path = join(dir, `slice_${String(z).padStart(3, '0')}.png`);
+    await writePng(path, renderOverlayFigure(image, mask, w, h, { classNames: names, ...flips }));
+    written.push(path);
+  }
+  return written;
+}
+
+/**
+ * Segments scans of any in-plane size with TransUNet's test-time procedure (`predictVolumeLabels`), after the
+ * training preprocessing (axial stack, CT window or MRI normalisation), and writes each label map as uint8 NIfTI
+ * on the input's grid with its header (qform/sform, pixdim) kept; optionally overlay PNGs. An output path equal
+ * to an input path is refused before anything runs.
+ */
+export async function predictScans(engine: SegmentationEngine, options: PredictScansOptions): Promise<ScanPrediction[]> {
+  const files = await scanFiles(typeof options.inputs === 'string' ? [options.inputs] : options.inputs);
+  const toFile = NIFTI.test(options.out) && !(await stat(options.out).catch(() => null))?.isDirectory();
+  if (toFile && files.length !== 1) throw new Error(`${options.out}: ${files.length} scans need an output folder, not a file`);
+  const outputs = files.map((file) => (toFile ? options.out : join(options.out, `${volumeStem(basename(file))}.nii.gz`)));
+  outputs.forEach((output) => refuseOverwritingInputs(output, files));
+  const names = legendNames(engine, options.classNames);
+  const results: ScanPrediction[] = [];
+  for (const [fileIndex, input] of files.entries()) {
+    const scan = await loadScan(input, options);
+    const started = performance.now();
+    const labels = await predictVolumeLabels(engine, scan.image, {
+      source: input,
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      onProgress: (done, total) => options.onProgress?.({ input, fileIndex, files: files.length, slicesDone: done, slicesTotal: total }),
+    });
+    const msPerSlice = (performance.now() - started) / scan.image.shape[0]!;
+    const stored = scan.nifti ? fromAxialStack(labels, scan.nifti.affine) : labels;
+    await writeNifti(outputs[fileIndex]!, { data: stored.data, shape: stored.shape }, scan.nifti ? { like: scan.nifti.header } : {});
+    const classVoxels = new Array<number>(engine.numClasses).fill(0);
+    for (const v of labels.data) classVoxels[v]!++;
+    const overlays = options.overlayDir ? await writeOverlays(join(options.overlayDir, volumeStem(basename(input))), scan, labels, names, options) : [];
+    results.push({ input, output: outputs[fileIndex]!, shape: stored.shape, classVoxels, overlays, msPerSlice });
+  }
+  return results;
+}
