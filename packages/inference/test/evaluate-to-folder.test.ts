@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { prepareVolume, SYNAPSE_CLASSES } from '@levit-unet/datasets';
+import { readNifti, readSynapseVolume, writeSyntheticSynapse } from '@levit-unet/datasets/node';
+import { evaluateCase, summarize } from '@levit-unet/metrics';
+import { afterAll, describe, expect, it } from 'vitest';
+import { evaluateToFolder, readHeldOutCases } from '../src/node/index.js';
+import { OracleEngine } from './engines.js';
+import { phantomScan, sagittalCopy, scratchDir, writeScanPair } from './scratch.js';
+
+const scratch = await scratchDir();
+afterAll(() => scratch.remove());
+
+describe('evaluateToFolder on a Synapse layout', async () => {
+  const root = join(scratch.dir, 'Synapse');
+  const { testCases } = await writeSyntheticSynapse(root, { trainCases: 0, testCases: 2, shape: [6, 40, 40] });
+  const truths = await Promise.all(testCases.map((name) => readSynapseVolume(join(root, 'test_vol_h5', `${name}.npy.h5`))));
+
+  it('writes metrics.json / .md / .csv equal to metrics computed directly, and the predictions', async () => {
+    const out = join(scratch.dir, 'eval-synapse');
+    const predictions = join(scratch.dir, 'pred-synapse');
+    // A perfect engine at the slice size: the predictions are the ground truth.
+    const engine = new OracleEngine([40, 40], 9, truths.map((t) => t.label));
+    const { evaluation, files } = await evaluateToFolder(engine, { dataRoot: root, dataset: 'synapse', out, savePredictions: predictions, batchSize: 4 });
+    const direct = summarize(truths.map((t, k) => ({ name: testCases[k]!, evaluation: evaluateCase(t.label, t.label, { numClasses: 9 }) })));
+    const json = JSON.parse(await readFile(files.json, 'utf8'));
+    expect(json.protocol).toBe('transunet-test_single_volume');
+    expect(json).toMatchObject({ dataset: 'synapse', split: 'test', engine: 'oracle', distanceUnit: 'voxel' });
+    expect(json.mean).toMatchObject({ dice: direct.overall.dice.mean, hd95: direct.overall.hd95.mean });
+    expect(Object.keys(json.perClass)).toEqual(SYNAPSE_CLASSES.slice(1));
+    expect(json.cases.map((c: { name: string }) => c.name)).toEqual(testCases);
+    expect(evaluation.mean.dice).toBe(direct.overall.dice.mean);
+    const md = await readFile(files.markdown, 'utf8');
+    expect(md).toContain('| DSC (%) | HD95 (voxels) | Aorta | Gallbladder | Kidney(L) | Kidney(R) | Liver | Pancreas | Spleen | Stomach |');
+    expect((await readFile(files.csv, 'utf8')).split('\n')[0]).toMatch(/^case,class_id,class,dice,/);
+    expect(files.predictions).toEqual(testCases.map((name) => join(predictions, `${name}.nii.gz`)));
+    const saved = await readNifti(files.predictions[0]!);
+    expect(saved.shape).toEqual([6, 40, 40]);
+    expect(saved.data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(saved.data)).toEqual(Array.from(truths[0]!.label.data));
+  });
+
+  it("refuses spacing 'header' (h5 volumes carry no voxel size) and other splits", async () => {
+    const engine = new OracleEngine([40, 40], 9, []);
+    await expect(evaluateToFolder(engine, { dataRoot: root, dataset: 'synapse', out: scratch.dir, spacing: 'header' })).rejects.toThrow(/carry none; use 'voxel'/);
+    await expect(evaluateToFolder(engine, { dataRoot: root, dataset: 'synapse', out: scratch.dir, split: 'train' })).rejects.toThrow(/only for split "test"/);
+    await expect(evaluateToFolder(engine, { dataRoot: scratch.dir, dataset: 'synapse', out: scratch.dir })).rejects.toThrow(/list file not found/);
+  });
+});
+
+describe('evaluateToFolder on NIfTI folders', async () => {
+  const root = join(scratch.dir, 'nifti');
+  const axial = phantomScan(3);
+  const sagittal = sagittalCopy(phantomScan(4));
+  const files = [await writeScanPair(root, 'img0001', axial, 'label0001'), await writeScanPair(root, 'img0002', sagittal, 'label0002')];
+
+  it('stacks each scan axially from its affine, scores it, and saves predictions on the source grid', async () => {
+    // Independent ground truth: prepareVolume on the files as read.
+    const stacked = await Promise.all(
+      files.map(async (f) => {
+        const [image, label] = await Promise.all([readNifti(f.image), readNifti(f.label)]);
+        return prepareVolume(image, label).label;
+      }),
+    );
+    expect(stacked[1]!.shape).toEqual([6, 40, 40]);
+    const out = join(scratch.dir, 'eval-nifti');
+    const predictions = join(scratch.dir, 'pred-nifti');
+    const engine = new OracleEngine([40, 40], 9, stacked);
+    const { evaluation, files: written } = await evaluateToFolder(engine, { dataRoot: root, dataset: 'nifti', out, savePredictions: predictions, spacing: 'header' });
+    expect(evaluation.cases.map((c) => c.name)).toEqual(['0001', '0002']);
+    expect(evaluation.distanceUnit).toBe('mm');
+    const direct = summarize(stacked.map((label, k) => ({ name: String(k), evaluation: evaluateCase(label, label, { numClasses: 9 }) })));
+    expect(evaluation.mean).toEqual({ dice: direct.overall.dice.mean, hd95: direct.overall.hd95.mean });
+    // A perfect prediction written back on each source grid is the label file itself, with its affine.
+    for (const [k, f] of files.entries()) {
+      const [saved, label] = await Promise.all([readNifti(written.predictions[k]!), readNifti(f.label)]);
+      expect(saved.shape).toEqual(label.shape);
+      expect(saved.affine).toEqual(label.affine);
+      expect(Array.from(saved.data)).toEqual(Array.from(label.data));
+    }
+  });
+
+  it('gives the held-out cases the voxel size along the stacked axes', async () => {
+    const held = await readHeldOutCases({ dataRoot: root, dataset: 'nifti', numClasses: 9 });
+    const spacings: number[][] = [];
+    for await (const c of held.cases) spacings.push([...c.spacingMm!]);
+    // pixdim is float32 in the header.
+    const expected = axial.spacing.map(Math.fround);
+    expect(spacings).toEqual([expected, expected]);
+  });
+
+  it('refuses to save a prediction over an input file', async () => {
+    const same = join(scratch.dir, 'same-names');
+    const pair = await writeScanPair(same, 'a', axial);
+    const engine = new OracleEngine([40, 40], 9, [axial.label]);
+    await expect(
+      evaluateToFolder(engine, { dataRoot: same, dataset: 'nifti', out: join(scratch.dir, 'x'), savePredictions: join(same, 'labels') }),
+    ).rejects.toThrow(`output path is the input ${pair.label}`);
+  });
+});

@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { normalizeMri, transpose, windowIntensities } from '@levit-unet/datasets';
+import { readNifti, writeSyntheticSynapse } from '@levit-unet/datasets/node';
+import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
+import { sharedPath } from '@levit-unet/test-utils';
+import { useTfBackend } from '@levit-unet/test-utils/tf';
+import { ConvEncoder, createUNet } from '@levit-unet/unet-decoder';
+import { PNG } from 'pngjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTfjsEngine } from '../src/index.js';
+import { predictScans } from '../src/node/index.js';
+import { ThresholdEngine, thresholdLabel } from './engines.js';
+import { phantomScan, sagittalCopy, scratchDir, writeScanPair } from './scratch.js';
+
+const tf = await useTfBackend(registerWasmTrainingKernels);
+const scratch = await scratchDir();
+afterAll(() => scratch.remove());
+
+const axial = phantomScan(5);
+const pair = await writeScanPair(join(scratch.dir, 'axial'), 'scan', axial);
+const sagittalPair = await writeScanPair(join(scratch.dir, 'sagittal'), 'scan', sagittalCopy(axial));
+
+describe('predictScans', () => {
+  it('writes a uint8 label NIfTI with the input’s shape, affine and header; labels = engine on the windowed CT', async () => {
+    const out = join(scratch.dir, 'out-axial.nii.gz');
+    const [result] = await predictScans(new ThresholdEngine([40, 40]), { inputs: pair.image, out });
+    const [input, output] = await Promise.all([readNifti(pair.image), readNifti(out)]);
+    expect(result!.output).toBe(out);
+    expect(output.shape).toEqual(input.shape);
+    expect(output.affine).toEqual(input.affine);
+    expect(output.spacing).toEqual(input.spacing);
+    expect(output.data).toBeInstanceOf(Uint8Array);
+    for (const field of ['sform_code', 'qform_code', 'quatern_b', 'quatern_c', 'quatern_d', 'qoffset_x', 'qoffset_z', 'xyzt_units'] as const) {
+      expect((output.header.fields as unknown as Record<string, unknown>)[field]).toEqual((input.header.fields as unknown as Record<string, unknown>)[field]);
+    }
+    // TransUNet's CT window [-125, 275] → [0, 1], then the engine's closed-form labels.
+    expect(Array.from(output.data)).toEqual(Array.from(windowIntensities(axial.image.data, [-125, 275]), thresholdLabel));
+    expect(result!.classVoxels.reduce((a, b) => a + b)).toBe(6 * 40 * 40);
+  });
+
+  it('slices a sagittally stored scan axially and writes the labels back in its storage order', async () => {
+    const out = join(scratch.dir, 'out-sagittal');
+    const [result] = await predictScans(new ThresholdEngine([32, 32]), { inputs: join(scratch.dir, 'sagittal', 'images'), out, batchSize: 4 });
+    expect(result!.output).toBe(join(out, 'scan.nii.gz'));
+    const axialOut = join(scratch.dir, 'out-axial-32.nii.gz');
+    await predictScans(new ThresholdEngine([32, 32]), { inputs: pair.image, out: axialOut });
+    const [a, s, input] = await Promise.all([readNifti(axialOut), readNifti(result!.output), readNifti(sagittalPair.image)]);
+    expect(s.shape).toEqual(input.shape);
+    expect(s.affine).toEqual(input.affine);
+    expect(Array.from(s.data)).toEqual(Array.from(transpose(a, [1, 2, 0]).data));
+  });
+
+  it('normalises MRI per volume and reads Synapse .npy.h5 volumes as they are', async () => {
+    const mr = join(scratch.dir, 'out-mr.nii');
+    await predictScans(new ThresholdEngine([40, 40]), { inputs: pair.image, out: mr, modality: 'mr' });
+    expect(Array.from((await readNifti(mr)).data)).toEqual(Array.from(normalizeMri(axial.image.data), thresholdLabel));
+    const root = join(scratch.dir, 'Synapse');
+    const { testCases } = await writeSyntheticSynapse(root, { trainCases: 0, testCases: 1, shape: [4, 24, 24] });
+    const h5 = join(root, 'test_vol_h5', `${testCases[0]}.npy.h5`);
+    const [result] = await predictScans(new ThresholdEngine([24, 24]), { inputs: h5, out: join(scratch.dir, 'h5-out') });
+    expect(result!.output).toBe(join(scratch.dir, 'h5-out', `${testCases[0]}.nii.gz`));
+    expect((await readNifti(result!.output)).shape).toEqual([4, 24, 24]);
+  });
+
+  it('writes overlay PNGs of the slices with organs', async () => {
+    const overlayDir = join(scratch.dir, 'overlays');
+    const [result] = await predictScans(new ThresholdEngine([40, 40]), { inputs: pair.image, out: join(scratch.dir, 'o'), overlayDir, classNames: ['bg', 'soft', 'bright'] });
+    expect(result!.overlays.length).toBeGreaterThan(0);
+    expect(result!.overlays[0]).toMatch(/overlays\/scan\/slice_\d{3}\.png$/);
+    const png = PNG.sync.read(Buffer.from(await readFile(result!.overlays[0]!)));
+    expect(png.height).toBe(280); // 40 px × 7 (the smallest scale reaching 256)
+    expect(png.width).toBeGreaterThan(280);
+  });
+
+  it('refuses an output path equal to an input path, and unknown inputs', async () => {
+    const engine = new ThresholdEngine([40, 40]);
+    await expect(predictScans(engine, { inputs: pair.image, out: pair.image })).rejects.toThrow(/output path is the input/);
+    await expect(predictScans(engine, { inputs: join(scratch.dir, 'axial', 'images'), out: join(scratch.dir, 'axial', 'images') })).rejects.toThrow(
+      /output path is the input/,
+    );
+    await expect(predictScans(engine, { inputs: join(scratch.dir, 'nothing.nii'), out: scratch.dir })).rejects.toThrow(/no such file or folder/);
+    await expect(predictScans(engine, { inputs: [pair.image, sagittalPair.image], out: join(scratch.dir, 'one.nii.gz') })).rejects.toThrow(
+      /2 scans need an output folder/,
+    );
+  });
+});
+
+const ct = sharedPath('data/totalseg_example_3mm_ct.nii.gz');
+
+describe.skipIf(!ct)('predictScans on the real CT (shared/data)', () => {
+  it('a small untrained tfjs UNet gives a mask with the CT’s shape and affine, leaking no tensors', async () => {
+    const model = createUNet({ encoder: new ConvEncoder({ channels: [4, 8] }), inputShape: [32, 32, 1], numClasses: 9, decoderChannels: [8] });
+    const engine = createTfjsEngine(model, { ownsModel: true });
+    const before = tf.memory().numTensors;
+    const out = join(scratch.dir, 'ct-label.nii.gz');
+    const [result] = await predictScans(engine, { inputs: ct!, out, batchSize: 16 });
+    expect(tf.memory().numTensors).toBe(before);
+    engine.dispose();
+    const [input, output] = await Promise.all([readNifti(ct!), readNifti(out)]);
+    expect(output.shape).toEqual(input.shape);
+    expect(output.shape).toEqual([112, 101, 122]);
+    expect(output.affine).toEqual(input.affine);
+    expect(output.data).toBeInstanceOf(Uint8Array);
+    expect(output.data.every((v) => v < 9)).toBe(true);
+    expect(result!.classVoxels.reduce((a, b) => a + b)).toBe(112 * 101 * 122);
+    expect(result!.msPerSlice).toBeGreaterThan(0);
+  });
+});
