@@ -54,6 +54,14 @@ export class LeViTEncoder implements Encoder {
 
   apply(input: SymbolicTensor): SymbolicTensor[] {
     const { spec } = this;
+    const [, h, w] = input.shape;
+    // The attention bias tables are built for one token grid, so the encoder takes exactly imgSize × imgSize.
+    if (input.shape.length !== 4 || h !== this.imgSize || w !== this.imgSize) {
+      throw new Error(
+        `LeViT-UNet-${this.variant} encoder built for ${this.imgSize}×${this.imgSize} inputs got input shape [${input.shape}]: ` +
+          `expected [batch, ${this.imgSize}, ${this.imgSize}, channels] (build it with imgSize: ${h ?? '?'} for that size)`,
+      );
+    }
     const [r1, r2, r3] = this.resolutions;
     const n = spec.embedDim[0];
     const [x1, x2, x3, xc] = convStem(input, { width: n });
