@@ -7,7 +7,7 @@ import { takeCensus } from '../src/census.js';
 import { evaluateCase, evaluateClass } from '../src/evaluate.js';
 import { toGrid } from '../src/grid.js';
 import { assertLabelMapPair } from '../src/label-map.js';
-import { SYNAPSE_CLASS_NAMES } from '../src/class-names.js';
+import { SYNAPSE_CLASSES } from '@levit-unet/datasets';
 import { makePhantom } from './phantom.js';
 import { Workspace } from '../src/workspace.js';
 
@@ -42,7 +42,7 @@ function timedRun(): Run {
   for (let c = 1; c < numClasses; c++) {
     evaluateClass(pred, gt, grid, census, c, 'transunet', workspace);
     const now = performance.now();
-    classMs[SYNAPSE_CLASS_NAMES[c]] = round(now - last);
+    classMs[SYNAPSE_CLASSES[c]] = round(now - last);
     last = now;
   }
   return { totalMs: round(last - start), validateMs: round(validated - start), censusMs: round(censused - validated), classMs };
@@ -76,8 +76,8 @@ console.log(
     best,
     evaluateCaseMs,
     phantomMs: round(phantomMs),
-    hd95: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASS_NAMES[k.classId], roundTo(k.values.hd95, 3)])),
-    gtVoxels: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASS_NAMES[k.classId], k.counts.gtVoxels])),
-    dice: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASS_NAMES[k.classId], roundTo(k.values.dice, 4)])),
+    hd95: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASSES[k.classId], roundTo(k.values.hd95, 3)])),
+    gtVoxels: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASSES[k.classId], k.counts.gtVoxels])),
+    dice: Object.fromEntries(result.classes.map((k) => [SYNAPSE_CLASSES[k.classId], roundTo(k.values.dice, 4)])),
   }),
 );

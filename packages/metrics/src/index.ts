@@ -9,7 +9,7 @@ export { summarize } from './aggregate.js';
 export type { CaseRow, MeanValue, MetricMeans, Summary } from './aggregate.js';
 export { summaryToCsv, summaryToJson, summaryToMarkdown } from './report.js';
 export type { JsonReportOptions, ReportOptions } from './report.js';
-export { ACDC_CLASS_NAMES, SYNAPSE_CLASS_NAMES, className } from './class-names.js';
+export { className } from './class-names.js';
 export { confusionMatrix, confusionRows, gtVoxels, intersectionVoxels, predVoxels } from './confusion-matrix.js';
 export type { ConfusionMatrix } from './confusion-matrix.js';
 export { distanceTransform } from './edt.js';

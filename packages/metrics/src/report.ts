@@ -3,7 +3,7 @@ import { className } from './class-names.js';
 import { METRIC_NAMES, type MetricName } from './metric-values.js';
 
 export interface ReportOptions {
-  /** Names indexed by class id, e.g. SYNAPSE_CLASS_NAMES; missing names print as `class <id>`. */
+  /** Names indexed by class id, e.g. `SYNAPSE_CLASSES` of @levit-unet/datasets; missing names print as `class <id>`. */
   readonly classNames?: readonly string[];
   /** Columns to print, default all of METRIC_NAMES. */
   readonly metrics?: readonly MetricName[];
