@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { normalizeMri, transpose, windowIntensities } from '@levit-unet/datasets';
+import { normalizeMri, toAxialStack, transpose, windowIntensities } from '@levit-unet/datasets';
 import { readNifti, writeSyntheticSynapse } from '@levit-unet/datasets/node';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
 import { sharedPath } from '@levit-unet/test-utils';
@@ -8,9 +8,9 @@ import { useTfBackend } from '@levit-unet/test-utils/tf';
 import { ConvEncoder, createUNet } from '@levit-unet/unet-decoder';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTfjsEngine } from '../src/index.js';
+import { createTfjsEngine, SYNAPSE_PALETTE } from '../src/index.js';
 import { predictScans } from '../src/node/index.js';
-import { ThresholdEngine, thresholdLabel } from './engines.js';
+import { OracleEngine, ThresholdEngine, thresholdLabel } from './engines.js';
 import { phantomScan, sagittalCopy, scratchDir, writeScanPair } from './scratch.js';
 
 const tf = await useTfBackend(registerWasmTrainingKernels);
@@ -87,6 +87,49 @@ describe('predictScans', () => {
 });
 
 const ct = sharedPath('data/totalseg_example_3mm_ct.nii.gz');
+const ctLabel = sharedPath('data/totalseg_example_3mm_label_synapse.nii.gz');
+const ctStats = sharedPath('data/totalseg_example_3mm_stats.json');
+
+describe.skipIf(!ct || !ctLabel || !ctStats)('predictScans overlays of the real CT with its reference labels', () => {
+  it('predicts the reference organs through the pipeline, and draws them in radiological orientation', async () => {
+    const label = await readNifti(ctLabel!);
+    // A perfect engine at the CT's in-plane size (101 x 122): the pipeline must give back the reference map.
+    const engine = new OracleEngine([101, 122], 9, [toAxialStack(label, label.affine)]);
+    const overlayDir = join(scratch.dir, 'ct-overlays');
+    const [result] = await predictScans(engine, { inputs: ct!, out: join(scratch.dir, 'ct-oracle.nii.gz'), overlayDir });
+    const stats = JSON.parse(await readFile(ctStats!, 'utf8'));
+    expect(result!.classVoxels.slice(1)).toEqual(Object.values(stats.synapse_voxels));
+    expect(result!.overlays).toHaveLength(51); // the README: slices k = 61..111 hold at least one organ
+    // Slice k = 90 holds all 8 organs. Radiological view: the patient's right (liver) on the viewer's left,
+    // the spleen on the right.
+    const png = PNG.sync.read(Buffer.from(await readFile(join(overlayDir, 'totalseg_example_3mm_ct', 'slice_090.png'))));
+    const centre = (rgb: readonly number[]) => {
+      let [sx, sy, n] = [0, 0, 0];
+      for (let y = 0; y < png.height; y++) {
+        for (let x = 0; x < 122 * 3; x++) {
+          const o = (y * png.width + x) * 4;
+          // alpha 0.45 blend: the colour dominates where the mask is, so match the dominant channel pattern.
+          const [r, g, b] = [png.data[o]!, png.data[o + 1]!, png.data[o + 2]!];
+          const close = rgb.every((c, k) => Math.abs([r, g, b][k]! - (0.55 * ((r + g + b) / 3) + 0.45 * c)) < 40);
+          if (close && Math.max(r, g, b) - Math.min(r, g, b) > 60) {
+            sx += x;
+            sy += y;
+            n++;
+          }
+        }
+      }
+      return { x: sx / n, y: sy / n, n };
+    };
+    const liver = centre(SYNAPSE_PALETTE[5]!);
+    const spleen = centre(SYNAPSE_PALETTE[7]!);
+    expect(liver.n).toBeGreaterThan(100);
+    expect(spleen.n).toBeGreaterThan(50);
+    expect(liver.x).toBeLessThan(122 * 3 * 0.5);
+    expect(spleen.x).toBeGreaterThan(122 * 3 * 0.5);
+    // Anterior at the top: the stomach lies in front of the kidneys.
+    expect(centre(SYNAPSE_PALETTE[8]!).y).toBeLessThan(centre(SYNAPSE_PALETTE[4]!).y);
+  });
+});
 
 describe.skipIf(!ct)('predictScans on the real CT (shared/data)', () => {
   it('a small untrained tfjs UNet gives a mask with the CT’s shape and affine, leaking no tensors', async () => {

@@ -109,8 +109,9 @@ async function loadScan(path: string, options: PredictScansOptions): Promise<Loa
 function displayFlips(affine: number[][] | undefined): { flipRows: boolean; flipColumns: boolean } {
   if (!affine) return { flipRows: false, flipColumns: false };
   const [, rows, cols] = axialPermutation(affine).map((axis) => 2 - axis) as [number, number, number];
-  // RAS+ world: +y is anterior, +x is the patient's right.
-  return { flipRows: affine[1]![rows]! > 0, flipColumns: affine[0]![cols]! < 0 };
+  // RAS+ world: +y is anterior, +x is the patient's right. Row 0 should be the most anterior, column 0 the
+  // patient's rightmost: mirror an axis whose index runs toward anterior (rows) or toward the right (columns).
+  return { flipRows: affine[1]![rows]! > 0, flipColumns: affine[0]![cols]! > 0 };
 }
 
 function legendNames(engine: SegmentationEngine, names: readonly string[] | undefined): readonly string[] {
