@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareVolume, SYNAPSE_CLASSES } from '@levit-unet/datasets';
-import { readNifti, readSynapseVolume, writeSyntheticSynapse } from '@levit-unet/datasets/node';
+import { readNifti, readSynapseVolume, writeNifti, writeSyntheticSynapse } from '@levit-unet/datasets/node';
 import { evaluateCase, summarize } from '@levit-unet/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateToFolder, readHeldOutCases } from '../src/node/index.js';
@@ -96,5 +96,50 @@ describe('evaluateToFolder on NIfTI folders', async () => {
     await expect(
       evaluateToFolder(engine, { dataRoot: same, dataset: 'nifti', out: join(scratch.dir, 'x'), savePredictions: join(same, 'labels') }),
     ).rejects.toThrow(`output path is the input ${pair.label}`);
+  });
+});
+
+describe('evaluateToFolder on ACDC as distributed', async () => {
+  const root = join(scratch.dir, 'ACDC', 'training');
+  const shape = [3, 16, 12];
+  const truths = new Map<string, Uint8Array>();
+  // patient001 is in the training split, patient002 and patient003 in the test split (ACDC_SPLIT).
+  for (const patient of [1, 2, 3]) {
+    const name = `patient${String(patient).padStart(3, '0')}`;
+    await mkdir(join(root, name), { recursive: true });
+    await writeFile(join(root, name, 'Info.cfg'), 'ED: 1\nES: 7\nGroup: NOR\nHeight: 180\nNbFrame: 30\nWeight: 80\n');
+    for (const frame of [1, 7]) {
+      const base = join(root, name, `${name}_frame${String(frame).padStart(2, '0')}`);
+      const label = Uint8Array.from({ length: 3 * 16 * 12 }, (_, i) => ((i >> 2) + patient + frame) % 4);
+      const image = Float32Array.from({ length: label.length }, (_, i) => 100 * label[i]! + (i % 7));
+      const geometry = { spacing: [10, 1.5, 1.5], affine: [[1.5, 0, 0, 0], [0, 1.5, 0, 0], [0, 0, 10, 0], [0, 0, 0, 1]] };
+      await writeNifti(`${base}.nii.gz`, { data: image, shape, ...geometry });
+      await writeNifti(`${base}_gt.nii.gz`, { data: label, shape, ...geometry });
+      truths.set(`${name}_frame${String(frame).padStart(2, '0')}`, label);
+    }
+  }
+
+  it('evaluates the ED and ES frames of the test patients with RV, Myo, LV', async () => {
+    const names = ['patient002_frame01', 'patient002_frame07', 'patient003_frame01', 'patient003_frame07'];
+    const engine = new OracleEngine([16, 12], 4, names.map((n) => ({ data: truths.get(n)!, shape })));
+    const out = join(scratch.dir, 'eval-acdc');
+    const { evaluation, files } = await evaluateToFolder(engine, { dataRoot: join(scratch.dir, 'ACDC'), dataset: 'acdc', out, spacing: 'header' });
+    expect(evaluation.cases.map((c) => c.name)).toEqual(names);
+    expect(evaluation.mean).toEqual({ dice: 1, hd95: 0 });
+    const json = JSON.parse(await readFile(files.json, 'utf8'));
+    expect(Object.keys(json.perClass)).toEqual(['RV', 'Myo', 'LV']);
+    expect(json).toMatchObject({ dataset: 'acdc', split: 'test', distanceUnit: 'mm' });
+    expect(await readFile(files.markdown, 'utf8')).toContain('| DSC (%) | HD95 (mm) | RV | Myo | LV |');
+  });
+
+  it('normalises each frame as MRI (0.5th–99.5th percentiles → [0, 1]) and keeps the stored slice axis', async () => {
+    const held = await readHeldOutCases({ dataRoot: join(scratch.dir, 'ACDC'), dataset: 'acdc', split: 'train', numClasses: 4 });
+    expect(held.names).toEqual(['patient001_frame01', 'patient001_frame07']);
+    for await (const c of held.cases) {
+      expect(c.image.shape).toEqual(shape);
+      expect(c.spacingMm).toEqual([10, 1.5, 1.5]);
+      expect(Math.min(...c.image.data)).toBe(0);
+      expect(Math.max(...c.image.data)).toBe(1);
+    }
   });
 });
