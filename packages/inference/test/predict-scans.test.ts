@@ -83,6 +83,9 @@ describe('predictScans', () => {
     await expect(predictScans(engine, { inputs: [pair.image, sagittalPair.image], out: join(scratch.dir, 'one.nii.gz') })).rejects.toThrow(
       /2 scans need an output folder/,
     );
+    await expect(predictScans(engine, { inputs: [pair.image, sagittalPair.image], out: join(scratch.dir, 'both') })).rejects.toThrow(
+      /would both be written to .*both\/scan.nii.gz/,
+    );
   });
 });
 

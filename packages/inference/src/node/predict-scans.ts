@@ -149,6 +149,8 @@ export async function predictScans(engine: SegmentationEngine, options: PredictS
   if (toFile && files.length !== 1) throw new Error(`${options.out}: ${files.length} scans need an output folder, not a file`);
   const outputs = files.map((file) => (toFile ? options.out : join(options.out, `${volumeStem(basename(file))}.nii.gz`)));
   outputs.forEach((output) => refuseOverwritingInputs(output, files));
+  const clash = outputs.findIndex((output, k) => outputs.indexOf(output) !== k);
+  if (clash >= 0) throw new Error(`${files[outputs.indexOf(outputs[clash]!)]} and ${files[clash]} would both be written to ${outputs[clash]}`);
   const names = legendNames(engine, options.classNames);
   const results: ScanPrediction[] = [];
   for (const [fileIndex, input] of files.entries()) {
