@@ -1,8 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { prepareVolume, SYNAPSE_CLASSES } from '@levit-unet/datasets';
+import { prepareVolume, SYNAPSE_CLASSES, toAxialStack } from '@levit-unet/datasets';
 import { readNifti, readSynapseVolume, writeNifti, writeSyntheticSynapse } from '@levit-unet/datasets/node';
 import { evaluateCase, summarize } from '@levit-unet/metrics';
+import { sharedPath } from '@levit-unet/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateToFolder, readHeldOutCases } from '../src/node/index.js';
 import { OracleEngine } from './engines.js';
@@ -141,5 +142,28 @@ describe('evaluateToFolder on ACDC as distributed', async () => {
       expect(Math.min(...c.image.data)).toBe(0);
       expect(Math.max(...c.image.data)).toBe(1);
     }
+  });
+});
+
+const ct = sharedPath('data/totalseg_example_3mm_ct.nii.gz');
+const ctLabel = sharedPath('data/totalseg_example_3mm_label_synapse.nii.gz');
+
+describe.skipIf(!ct || !ctLabel)('evaluateToFolder on the real CT (shared/data) as a NIfTI folder', () => {
+  it('scores a perfect engine 1 / 0 in mm and writes its prediction back as the reference label file', async () => {
+    const root = join(scratch.dir, 'real');
+    await mkdir(join(root, 'images'), { recursive: true });
+    await mkdir(join(root, 'labels'), { recursive: true });
+    await symlink(ct!, join(root, 'images', 'abdomen.nii.gz'));
+    await symlink(ctLabel!, join(root, 'labels', 'abdomen.nii.gz'));
+    const label = await readNifti(ctLabel!);
+    const engine = new OracleEngine([224, 224], 9, [toAxialStack(label, label.affine)]);
+    const predictions = join(scratch.dir, 'real-pred');
+    const { evaluation, files } = await evaluateToFolder(engine, { dataRoot: root, dataset: 'nifti', out: join(scratch.dir, 'real-eval'), savePredictions: predictions, spacing: 'header' });
+    // 101 x 122 slices go up to 224 x 224 and back with order 0: nearest-neighbour up then down is exact here.
+    expect(evaluation.mean).toEqual({ dice: 1, hd95: 0 });
+    expect(evaluation.cases[0]!.slices).toBe(112);
+    const saved = await readNifti(files.predictions[0]!);
+    expect(saved.affine).toEqual(label.affine);
+    expect(Array.from(saved.data)).toEqual(Array.from(label.data));
   });
 });
