@@ -1,0 +1,159 @@
+import type { LayersModel, SymbolicTensor, layers } from '@tensorflow/tfjs-layers';
+import { ConversionContext, type OnnxValue } from './conversion-context.js';
+import { KERAS_CONVERTERS } from './keras-converters.js';
+import type { LayerConverter } from './layer-converter.js';
+import { LEVIT_CONVERTERS } from './levit-converters.js';
+import { OnnxGraphBuilder, valueInfo, type Dim } from './onnx-graph-builder.js';
+import { encodeOnnxModel, OnnxDataType } from './onnx-proto.js';
+import { UNET_DECODER_CONVERTERS } from './unet-decoder-converters.js';
+
+export interface ExportOnnxOptions {
+  /** ONNX opset, 14 (HardSwish) to 23. Default 17. */
+  opset?: number;
+  /** 'nchw' (default): input `image` (N, C, H, W) and output (N, K, H, W), as the PyTorch model; 'nhwc': tfjs order. */
+  layout?: 'nchw' | 'nhwc';
+  /** 'logits' (default), 'probabilities' (softmax over classes) or 'labels' (argmax, int64 (N, H, W)); also the output's name. */
+  output?: 'logits' | 'probabilities' | 'labels';
+  /** The graph's name; default the tfjs model's name. */
+  modelName?: string;
+}
+
+export const DEFAULT_OPSET = 17;
+export const MIN_OPSET = 14;
+export const MAX_OPSET = 23;
+
+const PRODUCER = { name: '@levit-unet/onnx', version: '0.1.0' };
+
+/** Every layer class the exporter converts, by tfjs class name. */
+export const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
+  ...KERAS_CONVERTERS,
+  ...LEVIT_CONVERTERS,
+  ...UNET_DECODER_CONVERTERS,
+};
+
+/** The lowest IR version that can carry an opset (onnx/onnx docs/Versioning.md). */
+function irVersion(opset: number): number {
+  if (opset <= 14) return 7;
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  if (opset <= 22) return 10;
+  return 11;
+}
+
+/** tfjs' per-call bookkeeping of a layer (not in its public typings). */
+interface LayerNode {
+  inputTensors: SymbolicTensor[];
+  outputTensors: SymbolicTensor[];
+}
+
+function nodesOf(layer: layers.Layer): LayerNode[] {
+  return (layer as unknown as { inboundNodes: LayerNode[] }).inboundNodes;
+}
+
+/**
+ * A tfjs segmentation model (NHWC image in, NHWC logits out) as a standard ONNX model: by default
+ * input `image` (N, C, H, W) with a dynamic batch N and output `logits` (N, K, H, W), the signature of
+ * the official PyTorch LeViT-UNet exported by torch.onnx. BatchNorms are folded into the preceding
+ * convolution or linear weights, attention biases are gathered into constant (heads, Nq, Nk) tables,
+ * and feature maps stay NCHW between layers. Browser-safe: returns the model bytes.
+ */
+export function exportOnnx(model: LayersModel, options: ExportOnnxOptions = {}): Uint8Array {
+  const opset = options.opset ?? DEFAULT_OPSET;
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new Error(`exportOnnx: opset must be an integer from ${MIN_OPSET} (HardSwish) to ${MAX_OPSET}, got ${opset}`);
+  }
+  const layout = options.layout ?? 'nchw';
+  const outputKind = options.output ?? 'logits';
+  if (layout !== 'nchw' && layout !== 'nhwc') throw new Error(`exportOnnx: layout must be 'nchw' or 'nhwc', got '${String(layout)}'`);
+  if (!['logits', 'probabilities', 'labels'].includes(outputKind)) {
+    throw new Error(`exportOnnx: output must be 'logits', 'probabilities' or 'labels', got '${String(outputKind)}'`);
+  }
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new Error(`exportOnnx: model "${model.name}" must have one input and one output, has ${model.inputs.length} and ${model.outputs.length}`);
+  }
+  const unsupported = model.layers.filter((l) => l.getClassName() !== 'InputLayer' && !(l.getClassName() in LAYER_CONVERTERS));
+  if (unsupported.length > 0) {
+    const l = unsupported[0];
+    throw new Error(
+      `exportOnnx: layer "${l.name}" of class ${l.getClassName()} has no ONNX converter` +
+        (unsupported.length > 1 ? ` (nor ${unsupported.length - 1} more: ${[...new Set(unsupported.slice(1).map((u) => u.getClassName()))].join(', ')})` : '') +
+        `; supported: ${Object.keys(LAYER_CONVERTERS).join(', ')}`,
+    );
+  }
+
+  const input = model.inputs[0];
+  const [, h, w, c] = input.shape;
+  if (input.shape.length !== 4 || h == null || w == null || c == null) {
+    throw new Error(`exportOnnx: model "${model.name}" input must be an NHWC image [batch, H, W, C] with known H, W, C, got [${input.shape}]`);
+  }
+  const graph = new OnnxGraphBuilder();
+  const ctx = new ConversionContext(graph, opset);
+  const inputName = graph.reserve('image');
+
+  // How many layer calls read each tfjs tensor: a Conv output read once may absorb its BatchNorm.
+  const consumers = new Map<number, number>();
+  for (const layer of model.layers) {
+    for (const node of nodesOf(layer)) for (const t of node.inputTensors) consumers.set(t.id, (consumers.get(t.id) ?? 0) + 1);
+  }
+  const outputId = model.outputs[0].id;
+  const values = new Map<number, OnnxValue>();
+  const setValue = (t: SymbolicTensor, v: OnnxValue) => {
+    values.set(t.id, v);
+    ctx.addUses(v.name, (consumers.get(t.id) ?? 0) + (t.id === outputId ? 1 : 0));
+  };
+  setValue(input, { name: inputName, layout: layout === 'nchw' ? 'nchw' : 'native', shape: input.shape });
+
+  // Layers come in topological order; a layer call runs once all its inputs have ONNX values.
+  const pending = model.layers.flatMap((layer) => (layer.getClassName() === 'InputLayer' ? [] : nodesOf(layer).map((node) => ({ layer, node }))));
+  let progress = true;
+  while (!values.has(outputId) && progress) {
+    progress = false;
+    for (const { layer, node } of pending) {
+      if (node.outputTensors.every((t) => values.has(t.id)) || !node.inputTensors.every((t) => values.has(t.id))) continue;
+      const inputs = node.inputTensors.map((t) => values.get(t.id) as OnnxValue);
+      const outputs = LAYER_CONVERTERS[layer.getClassName()](layer, { inputs, outputShapes: node.outputTensors.map((t) => t.shape) }, ctx);
+      node.outputTensors.forEach((t, k) => setValue(t, outputs[k]));
+      progress = true;
+    }
+  }
+  const result = values.get(outputId);
+  if (!result) throw new Error(`exportOnnx: model "${model.name}": its output is not reachable from its input through its layers`);
+
+  // The public output: NCHW (or NHWC), then softmax / argmax over the class axis.
+  let out = result.shape.length === 4 ? (layout === 'nchw' ? ctx.asNchw(result, 'output') : ctx.asNative(result, 'output')) : ctx.asNative(result, 'output');
+  const classAxis = ctx.onnxAxis(out, -1);
+  let elemType: number = OnnxDataType.FLOAT;
+  if (outputKind === 'probabilities') {
+    out = { ...out, name: graph.op('Softmax', [out.name], 'output', { axis: { int: classAxis } }) };
+  } else if (outputKind === 'labels') {
+    out = { ...out, name: graph.op('ArgMax', [out.name], 'output', { axis: { int: classAxis }, keepdims: { int: 0 } }) };
+    elemType = OnnxDataType.INT64;
+  }
+  if (out.name === inputName) throw new Error(`exportOnnx: model "${model.name}" computes nothing (its output is its input)`);
+  graph.renameValue(out.name, outputKind);
+
+  const batch: Dim = 'N';
+  const outShape = result.shape.map((d, i) => (i === 0 ? batch : (d ?? `d${i}`)));
+  const onnxOutShape: Dim[] = out.layout === 'nchw' ? [outShape[0], outShape[3], outShape[1], outShape[2]] : outShape;
+  if (outputKind === 'labels') onnxOutShape.splice(classAxis, 1);
+  const inShape: Dim[] = layout === 'nchw' ? [batch, c, h, w] : [batch, h, w, c];
+
+  return encodeOnnxModel({
+    irVersion: irVersion(opset),
+    opsetImport: [{ domain: '', version: opset }],
+    producerName: PRODUCER.name,
+    producerVersion: PRODUCER.version,
+    docString: `tfjs model "${model.name}" exported by ${PRODUCER.name}`,
+    metadataProps: [
+      { key: 'layout', value: layout },
+      { key: 'output', value: outputKind },
+    ],
+    graph: {
+      name: options.modelName ?? model.name,
+      node: graph.nodes,
+      initializer: graph.tensorProtos(),
+      input: [valueInfo(inputName, OnnxDataType.FLOAT, inShape)],
+      output: [valueInfo(outputKind, elemType, onnxOutShape)],
+    },
+  });
+}

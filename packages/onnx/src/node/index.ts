@@ -1,0 +1,2 @@
+export { createOnnxRuntimeEngine, type OnnxRuntimeEngine, type OnnxRuntimeEngineOptions } from './onnxruntime-engine.js';
+export { exportOnnxFile } from './export-onnx-file.js';
