@@ -4,8 +4,7 @@ import { writePng } from '@levit-unet/datasets/node';
 import { createLeViTUNet, describeLeViTUNet, LEVIT_UNET_VARIANTS, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend } from '@levit-unet/levit-unet/node';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
-import { argmaxLabels, predictLogitsArray } from './predict-array.js';
-import { blendOverlay, sideBySide } from './overlay.js';
+import { argmaxLabels, blendOverlay, predictLogitsArray, sideBySide } from '@levit-unet/inference';
 
 export interface DemoOptions {
   outDir: string;

@@ -41,6 +41,9 @@ export const modelDirOption = () => new Option('--model <dir>', 'model directory
 export const batchSizeOption = (fallback: number) =>
   new Option('--batch-size <n>', 'images per forward pass').argParser(parsePositiveInt('--batch-size')).default(fallback);
 
+export const datasetOption = () =>
+  new Option('--dataset <kind>', 'dataset layout').choices(['synapse', 'acdc', 'nifti'] as const).makeOptionMandatory();
+
 /** Writes one line to stdout. */
 export function say(line: string): void {
   process.stdout.write(`${line}\n`);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { demoCommand } from './commands/demo-command.js';
+import { evaluateCommand } from './commands/evaluate-command.js';
 import { exportCommand } from './commands/export-command.js';
 import { importTorchCommand } from './commands/import-torch-command.js';
 import { infoCommand } from './commands/info-command.js';
@@ -10,7 +11,17 @@ import { prepareCommand } from './commands/prepare-command.js';
 import { validateDataCommand } from './commands/validate-data-command.js';
 
 /** Each command lives in its own `<name>-command.ts` and is built by a factory listed here. */
-const commands = [infoCommand, importTorchCommand, exportCommand, predictCommand, metricsCommand, demoCommand, prepareCommand, validateDataCommand];
+const commands = [
+  demoCommand,
+  evaluateCommand,
+  predictCommand,
+  infoCommand,
+  importTorchCommand,
+  exportCommand,
+  metricsCommand,
+  prepareCommand,
+  validateDataCommand,
+];
 
 export function createProgram(): Command {
   const program = new Command('levit-unet')

@@ -43,11 +43,12 @@ const cliWith = (numClasses: string, args: string[]) =>
   runCliCaptured('metrics', '--pred', predPath, '--gt', gtPath, '--num-classes', numClasses, ...args);
 const cli = (...args: string[]) => cliWith('4', args);
 
-function expectJsonMatches(json: Record<string, Record<string, number | null>>, classes: readonly ClassEvaluation[]): void {
+/** The one case's per-class values in the metrics JSON (keys `class_<id>` without class names). */
+function expectJsonMatches(json: { cases: Array<{ perClass: Record<string, Record<string, number | null>> }> }, classes: readonly ClassEvaluation[]): void {
   for (const k of classes) {
     for (const m of METRIC_NAMES) {
       const want = Number.isNaN(k.values[m]) ? null : k.values[m];
-      expect(json[String(k.classId)][m], `class ${k.classId} ${m}`).toBe(want);
+      expect(json.cases[0]!.perClass[`class_${k.classId}`]![m], `class ${k.classId} ${m}`).toBe(want);
     }
   }
 }
@@ -59,10 +60,11 @@ describe('levit-unet metrics', () => {
     const json = JSON.parse(stdout);
     const expected = evaluateCase({ data: pred, shape }, { data: gt, shape }, { numClasses: 4 });
     expectJsonMatches(json, expected.classes);
-    expect(Object.keys(json)).toEqual(['1', '2', '3', 'mean', 'excluded']);
+    expect(Object.keys(json.perClass)).toEqual(['class_1', 'class_2', 'class_3']);
     // TransUNet policy: box shifted by one voxel of a 6-voxel side → Dice 5/6, HD95 ≤ 1; missed → (0, 0); FP → (1, 0).
-    expect(json['1'].dice).toBeCloseTo(5 / 6, 12);
-    expect([json['2'].dice, json['2'].hd95, json['3'].dice, json['3'].hd95]).toEqual([0, 0, 1, 0]);
+    const c = json.perClass;
+    expect(c.class_1.dice).toBeCloseTo(5 / 6, 12);
+    expect([c.class_2.dice, c.class_2.hd95, c.class_3.dice, c.class_3.hd95]).toEqual([0, 0, 1, 0]);
     expect(json.mean.dice).toBeCloseTo((5 / 6 + 0 + 1) / 3, 12);
   });
 
@@ -76,7 +78,7 @@ describe('levit-unet metrics', () => {
     const explicit = JSON.parse((await cli('--json', '--spacing', '0.7,0.8,3')).stdout);
     expectJsonMatches(explicit, expected.classes);
     // One voxel along i is 0.7 mm: the shifted box is at most 0.7 mm off.
-    expect(explicit['1'].hd).toBeCloseTo(0.7, 12);
+    expect(explicit.perClass.class_1.hd).toBeCloseTo(0.7, 12);
   });
 
   it('applies the strict policy, with null for undefined values and their count', async () => {
@@ -84,10 +86,11 @@ describe('levit-unet metrics', () => {
     const json = JSON.parse(stdout);
     const expected = evaluateCase({ data: pred, shape }, { data: gt, shape }, { numClasses: 4, policy: 'strict' });
     expectJsonMatches(json, expected.classes);
-    expect(json['3'].dice).toBe(0);
-    expect(json['3'].hd95).toBeCloseTo(Math.hypot(5, 9, 11), 12);
-    expect(json['3'].sensitivity).toBeNull();
-    expect(json.excluded.sensitivity).toBe(1);
+    const c3 = json.cases[0].perClass.class_3;
+    expect(c3.dice).toBe(0);
+    expect(c3.hd95).toBeCloseTo(Math.hypot(5, 9, 11), 12);
+    expect(c3.sensitivity).toBeNull();
+    expect(json.excluded.mean.sensitivity).toBe(1);
   });
 
   it('prints a Markdown table with class names', async () => {

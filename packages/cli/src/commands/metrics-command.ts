@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
-import { ACDC_DISPLAY_NAMES, SYNAPSE_DISPLAY_NAMES } from '@levit-unet/datasets';
+import { ACDC_CLASSES, ACDC_DISPLAY_NAMES, SYNAPSE_CLASSES, SYNAPSE_DISPLAY_NAMES } from '@levit-unet/datasets';
 import { readNifti } from '@levit-unet/datasets/node';
-import { METRIC_NAMES, POLICY_NAMES, evaluateCase, summarize, summaryToMarkdown } from '@levit-unet/metrics';
+import { POLICY_NAMES, evaluateCase, summarize, summaryToJson, summaryToMarkdown } from '@levit-unet/metrics';
 import { numClassesOption, say } from '../options.js';
 
 /** `--spacing 0.7,0.7,3`: positive numbers along the NIfTI axes i, j, k (pixdim order). */
@@ -13,18 +13,22 @@ function parseSpacing(value: string): number[] {
   return spacing;
 }
 
-function classNamesFrom(option: string | undefined): readonly string[] | undefined {
-  if (option === undefined) return undefined;
+function displayNamesFrom(option: string | undefined): readonly string[] | undefined {
   if (option === 'synapse') return SYNAPSE_DISPLAY_NAMES;
   if (option === 'acdc') return ACDC_DISPLAY_NAMES;
+  return classNamesFrom(option);
+}
+
+function classNamesFrom(option: string | undefined): readonly string[] | undefined {
+  if (option === undefined) return undefined;
+  if (option === 'synapse') return SYNAPSE_CLASSES;
+  if (option === 'acdc') return ACDC_CLASSES;
   return ['background', ...option.split(',').map((s) => s.trim())];
 }
 
 function sameSpacing(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((s, k) => Math.abs(s - b[k]) <= 1e-4 * Math.max(s, b[k]));
 }
-
-const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 export function metricsCommand() {
   return new Command('metrics')
@@ -43,7 +47,7 @@ export function metricsCommand() {
     )
     .addOption(new Option('--policy <name>', 'empty-mask policy').choices(POLICY_NAMES).default('transunet' as const))
     .option('--class-names <names>', 'synapse, acdc, or names of classes 1, 2, … separated by commas')
-    .option('--json', 'print JSON: { "<class id>": { "dice": …, "hd95": …, … }, …, "mean": {…}, "excluded": {…} }')
+    .option('--json', 'print the metrics JSON (the evaluate command\'s schema): { mean, perClass: { "<class>": {…} }, cases, excluded, … }')
     .action(async (options) => {
       const [pred, gt] = await Promise.all([readNifti(options.pred), readNifti(options.gt)]);
       // readNifti's arrays are [nk, nj, ni] with `spacing` in that order, so i,j,k values are reversed to match.
@@ -62,18 +66,11 @@ export function metricsCommand() {
         { numClasses: options.numClasses, policy: options.policy, ...(spacingMm ? { spacingMm } : {}) },
       );
       const summary = summarize([{ name: options.pred, evaluation }]);
-      if (options.json) {
-        const json: Record<string, Record<string, number | null>> = {};
-        for (const k of evaluation.classes) {
-          json[String(k.classId)] = Object.fromEntries(METRIC_NAMES.map((m) => [m, finiteOrNull(k.values[m])]));
-        }
-        json.mean = Object.fromEntries(METRIC_NAMES.map((m) => [m, finiteOrNull(summary.overall[m].mean)]));
-        json.excluded = Object.fromEntries(METRIC_NAMES.map((m) => [m, summary.overall[m].excluded]));
-        return say(JSON.stringify(json, null, 2));
-      }
+      const classNames = classNamesFrom(options.classNames);
+      const displayNames = displayNamesFrom(options.classNames);
+      if (options.json) return say(JSON.stringify(summaryToJson(summary, { ...(classNames ? { classNames } : {}), ...(displayNames ? { displayNames } : {}) }), null, 2));
       const units = spacingMm ? `mm, spacing [${spacingMm}] along array axes [k, j, i]` : 'voxels';
       process.stdout.write(`distances in ${units}\n\n`);
-      const classNames = classNamesFrom(options.classNames);
-      process.stdout.write(summaryToMarkdown(summary, { perCase: false, ...(classNames ? { classNames } : {}) }));
+      process.stdout.write(summaryToMarkdown(summary, { perCase: false, ...(displayNames ? { classNames: displayNames } : {}) }));
     });
 }

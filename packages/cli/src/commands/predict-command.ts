@@ -1,36 +1,71 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { Command, Option } from '@commander-js/extra-typings';
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { encodeNpy, parseNpy } from '@levit-unet/datasets';
-import { initBackend, loadLeViTUNet } from '@levit-unet/levit-unet/node';
+import { argmaxLabels, predictLogitsArray } from '@levit-unet/inference';
+import { predictScans } from '@levit-unet/inference/node';
+import { initBackend, loadModelDir } from '@levit-unet/levit-unet/node';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
-import { argmaxLabels, predictLogitsArray } from '../predict-array.js';
+import { openEngine } from '../engine.js';
 import { backendOption, batchSizeOption, modelDirOption, say } from '../options.js';
+
+/** `--window -125,275`: low and high HU, low < high. */
+export function parseWindow(value: string): [number, number] {
+  const parts = value.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || !(parts[1]! > parts[0]!)) {
+    throw new InvalidArgumentError(`--window must be two HU values low,high such as -125,275, got "${value}"`);
+  }
+  return parts as [number, number];
+}
 
 export function predictCommand() {
   return new Command('predict')
-    .description('run a model on a batch of images in a .npy file; write logits or labels as .npy')
+    .description(
+      'segment scans: NIfTI volumes (.nii/.nii.gz, any in-plane size) or Synapse .npy.h5 volumes, a file or a folder, ' +
+        "to label NIfTI with the input's affine and header (optional overlay PNGs); or a .npy batch of model-sized images to .npy",
+    )
     .addOption(modelDirOption())
-    .requiredOption('--input <file>', '.npy float32 images, (n, 1, 224, 224) NCHW or (n, 224, 224, 1) with --layout nhwc')
-    .requiredOption('--out <file>', '.npy to write')
-    .option('--logits', 'write the logits (n, C, h, w) instead of argmax labels (n, h, w) uint8')
-    .addOption(new Option('--layout <layout>', 'array layout: nchw (PyTorch) or nhwc').choices(['nchw', 'nhwc'] as const).default('nchw' as const))
+    .requiredOption('--input <path>', 'scan.nii.gz, a folder of scans, or images.npy ((n, 1, h, w) NCHW, or NHWC with --layout nhwc)')
+    .requiredOption('--out <path>', 'mask.nii.gz or a folder (scans); y.npy (arrays)')
+    .addOption(new Option('--modality <modality>', 'ct: clip to --window and scale to [0, 1]; mr: per-volume percentile normalisation').choices(['ct', 'mr'] as const).default('ct' as const))
+    .option('--window <low,high>', "CT window in HU (default TransUNet's -125,275)", parseWindow)
+    .option('--overlay <dir>', 'write overlay PNGs (image, coloured organs, legend) of slices with organs')
+    .option('--logits', '.npy mode: write the logits (n, C, h, w) instead of argmax labels (n, h, w) uint8')
+    .addOption(new Option('--layout <layout>', '.npy mode: array layout, nchw (PyTorch) or nhwc').choices(['nchw', 'nhwc'] as const).default('nchw' as const))
     .addOption(batchSizeOption(8))
     .addOption(backendOption())
     .action(async (options) => {
-      if (!/\.npy$/i.test(options.input)) throw new Error(`${options.input}: expected a .npy file`);
-      if (resolve(options.out) === resolve(options.input)) throw new Error(`--out ${options.out}: is the input file; choose another path`);
-      await initBackend(options.backend);
-      const input = parseNpy(await readFile(options.input), options.input);
-      if (!(input.data instanceof Float32Array)) throw new Error(`${options.input}: expected float32 data, got ${input.data.constructor.name}`);
-      const model = await loadLeViTUNet(options.model);
+      if (resolve(options.out) === resolve(options.input)) throw new Error(`--out ${options.out}: is the input; choose another path`);
+      if (/\.npy$/i.test(options.input)) {
+        await initBackend(options.backend);
+        const input = parseNpy(await readFile(options.input), options.input);
+        if (!(input.data instanceof Float32Array)) throw new Error(`${options.input}: expected float32 data, got ${input.data.constructor.name}`);
+        const model = await loadModelDir(options.model);
+        try {
+          const logits = await predictLogitsArray(model, { data: input.data, shape: input.shape }, { layout: options.layout, batchSize: options.batchSize, source: options.input });
+          const result = options.logits ? logits : argmaxLabels(logits, options.layout);
+          await atomicWriteFile(options.out, encodeNpy(result));
+          say(`${options.out}: ${options.logits ? 'logits' : 'labels'} (${result.shape.join(', ')})`);
+        } finally {
+          model.dispose();
+        }
+        return;
+      }
+      const engine = await openEngine(options.model, { backend: options.backend });
       try {
-        const logits = await predictLogitsArray(model, { data: input.data, shape: input.shape }, { layout: options.layout, batchSize: options.batchSize, source: options.input });
-        const result = options.logits ? logits : argmaxLabels(logits, options.layout);
-        await atomicWriteFile(options.out, encodeNpy(result));
-        say(`${options.out}: ${options.logits ? 'logits' : 'labels'} (${result.shape.join(', ')})`);
+        const results = await predictScans(engine, {
+          inputs: options.input,
+          out: options.out,
+          modality: options.modality,
+          batchSize: options.batchSize,
+          ...(options.window ? { window: options.window } : {}),
+          ...(options.overlay ? { overlayDir: options.overlay } : {}),
+          onProgress: (p) => process.stderr.write(`\r${p.input}: ${p.slicesDone}/${p.slicesTotal} slices (file ${p.fileIndex + 1}/${p.files})   `),
+        });
+        process.stderr.write('\n');
+        for (const r of results) say(`${r.output}: labels (${r.shape.join(', ')}), ${r.msPerSlice.toFixed(0)} ms/slice${r.overlays.length ? `, ${r.overlays.length} overlays` : ''}`);
       } finally {
-        model.dispose();
+        await engine.dispose();
       }
     });
 }

@@ -1,15 +1,7 @@
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { prepareDataset, type PrepareDatasetOptions } from '@levit-unet/datasets/node';
 import { parseInteger, say } from '../options.js';
-
-/** `--window -125,275`: low and high HU, low < high. */
-function parseWindow(value: string): [number, number] {
-  const parts = value.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 2 || parts.some((p) => !Number.isFinite(p)) || !(parts[1]! > parts[0]!)) {
-    throw new InvalidArgumentError(`--window must be two HU values low,high such as -125,275, got "${value}"`);
-  }
-  return parts as [number, number];
-}
+import { parseWindow } from './predict-command.js';
 
 function parseFraction(value: string): number {
   const f = Number(value);

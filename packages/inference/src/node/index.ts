@@ -9,4 +9,3 @@ export {
 } from './held-out-cases.js';
 export { predictScans, type PredictScansOptions, type ScanPrediction, type ScanProgress } from './predict-scans.js';
 export { refuseOverwritingInputs, volumeStem } from './output-paths.js';
-export { encodePng, writePng } from './png.js';

@@ -15,12 +15,11 @@ import {
   type NdArray,
   type NiftiHeader,
 } from '@levit-unet/datasets';
-import { readBytes, readNifti, writeNifti } from '@levit-unet/datasets/node';
+import { readBytes, readNifti, writeNifti, writePng } from '@levit-unet/datasets/node';
 import { renderOverlayFigure } from '../overlay-figure.js';
 import { predictVolumeLabels } from '../predict-volume-labels.js';
 import type { SegmentationEngine } from '../segmentation-engine.js';
 import { refuseOverwritingInputs, volumeStem } from './output-paths.js';
-import { writePng } from './png.js';
 
 export interface ScanProgress {
   readonly input: string;

@@ -14,7 +14,9 @@ export interface BackendInfo {
 
 function isModuleNotFound(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+  // Bundlers and test runners (vite) report an absent optional package with their own message instead of a code.
+  const message = (error as { message?: string } | null)?.message ?? '';
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Could not resolve "|Cannot find (module|package)/.test(message);
 }
 
 /** Imports the native tfjs-node(-gpu) binding if the user installed one; null when absent or broken. */
