@@ -62,3 +62,4 @@ export {
   type AcdcInfo,
 } from './acdc-layout.js';
 export { batchIterator, epochOrder, type SampleSource, type BatchOptions, type Batch } from './batch-iterator.js';
+export { volumeSliceSource, type TrainingVolume, type VolumeSliceSourceOptions } from './volume-slice-source.js';
