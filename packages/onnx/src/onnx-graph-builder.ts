@@ -28,9 +28,9 @@ export type Dim = number | string;
 
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Tensor contents as ONNX `raw_data`: fixed-width little-endian. */
+/** Tensor contents as ONNX `raw_data`: fixed-width little-endian (a view, not a copy: initializers own their arrays). */
 function rawBytes(data: Float32Array | BigInt64Array): Uint8Array {
-  if (littleEndian) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  if (littleEndian) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new DataView(new ArrayBuffer(data.byteLength));
   if (data instanceof Float32Array) data.forEach((v, i) => out.setFloat32(4 * i, v, true));
   else data.forEach((v, i) => out.setBigInt64(8 * i, v, true));

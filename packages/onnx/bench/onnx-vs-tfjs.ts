@@ -1,0 +1,93 @@
+/**
+ * Inference speed of our ONNX export in onnxruntime-node against our tfjs model on the wasm backend:
+ * ms per 224×224 image at batch 1 and 8, median of `--repeats` runs after one warm-up run, per size.
+ * `pnpm --filter @levit-unet/onnx bench [-- --variants 128s,192,384 --repeats 5 --engines onnxruntime,tfjs --layouts nchw,nhwc]`
+ * Prints one JSON row per (size, engine) and a table. `--layouts nchw,nhwc` adds rows for an NHWC export
+ * (transposes inside the graph instead of the engine's NCHW → NHWC copy in JS).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createLeViTUNet, type LeViTUNetVariant } from '@levit-unet/levit-unet';
+import { initBackend } from '@levit-unet/levit-unet/node';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { exportOnnx } from '../src/index.js';
+import { createOnnxRuntimeEngine } from '../src/node/index.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const variants = arg('variants', '128s,192,384').split(',') as LeViTUNetVariant[];
+const engines = arg('engines', 'onnxruntime,tfjs').split(',');
+const layouts = arg('layouts', 'nchw').split(',') as Array<'nchw' | 'nhwc'>;
+const repeats = Number(arg('repeats', '5'));
+const size = 224;
+
+interface Row {
+  variant: string;
+  engine: string;
+  backend: string;
+  threads: number;
+  inferMsPerImageB1: number;
+  inferMsPerImageB8: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median ms per image of `run(batch)` over `repeats` runs after one warm-up. */
+async function msPerImage(run: (images: Float32Array, n: number) => Promise<unknown>, batch: number): Promise<number> {
+  const images = new Float32Array(batch * size * size).map(() => Math.random());
+  await run(images, batch);
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    await run(images, batch);
+    times.push(performance.now() - t0);
+  }
+  return +(median(times) / batch).toFixed(1);
+}
+
+function tfjsRun(model: LayersModel) {
+  return async (images: Float32Array, n: number) => {
+    const x = tf.tensor4d(images, [n, size, size, 1]);
+    const y = model.predict(x) as tf.Tensor;
+    await y.data();
+    tf.dispose([x, y]);
+  };
+}
+
+const { backend } = await initBackend('wasm');
+const rows: Row[] = [];
+for (const variant of variants) {
+  const model = createLeViTUNet({ variant, numClasses: 9 });
+  if (engines.includes('onnxruntime')) {
+    for (const layout of layouts) {
+      const t0 = performance.now();
+      const bytes = exportOnnx(model, { layout });
+      const exportMs = performance.now() - t0;
+      const engine = await createOnnxRuntimeEngine(bytes);
+      const run = (images: Float32Array, n: number) => engine.predictLogits(images, n);
+      const row: Row = {
+        variant,
+        engine: layout === 'nchw' ? 'onnxruntime' : 'onnxruntime (nhwc export)',
+        backend: 'cpu',
+        threads: engine.threads,
+        inferMsPerImageB1: await msPerImage(run, 1),
+        inferMsPerImageB8: await msPerImage(run, 8),
+      };
+      await engine.dispose();
+      rows.push(row);
+      console.log(JSON.stringify(row));
+      console.error(`  (${variant} export: ${exportMs.toFixed(0)} ms, ${(bytes.length / 2 ** 20).toFixed(1)} MiB)`);
+    }
+  }
+  if (engines.includes('tfjs')) {
+    const run = tfjsRun(model);
+    const row: Row = { variant, engine: 'tfjs', backend, threads: 1, inferMsPerImageB1: await msPerImage(run, 1), inferMsPerImageB8: await msPerImage(run, 8) };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+  }
+  model.dispose();
+}
+console.log(`\n| size | engine | backend | threads | ms/image batch 1 | ms/image batch 8 |\n|---|---|---|---|---|---|`);
+for (const r of rows) console.log(`| ${r.variant} | ${r.engine} | ${r.backend} | ${r.threads} | ${r.inferMsPerImageB1} | ${r.inferMsPerImageB8} |`);
