@@ -8,3 +8,13 @@ export { trainableVariables } from './trainable-variables.js';
 export { trainStep, type TrainStepOptions, type TrainStepResult } from './train-step.js';
 export type { TrainBatch } from './train-batch.js';
 export { NonFiniteLossError } from './non-finite-loss-error.js';
+export {
+  TRAINING_PRESETS,
+  TRAINING_PRESET_NAMES,
+  trainingPreset,
+  type TrainConfig,
+  type TrainingPreset,
+  type TrainingPresetName,
+} from './train-config.js';
+export { encodeOptimizerState, decodeOptimizerState } from './optimizer-state-file.js';
+export { plotCurves, type CurveImage, type CurvePanel, type CurveSeries } from './plot-curves.js';
