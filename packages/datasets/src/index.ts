@@ -1,4 +1,4 @@
-export type { TypedArray, NdArray } from './volume.js';
+export type { TypedArray, NdArray, VolumeCase } from './volume.js';
 export { DataError } from './data-error.js';
 export type { Dtype } from './dtype.js';
 export { transpose } from './transpose.js';

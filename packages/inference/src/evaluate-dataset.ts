@@ -1,4 +1,4 @@
-import type { NdArray } from '@levit-unet/datasets';
+import type { NdArray, VolumeCase } from '@levit-unet/datasets';
 import { evaluateCase, summarize, type CaseEvaluation, type PolicyName, type Summary } from '@levit-unet/metrics';
 import { predictVolumeLabels } from './predict-volume-labels.js';
 import type { SegmentationEngine } from './segmentation-engine.js';
@@ -7,15 +7,7 @@ import type { SegmentationEngine } from './segmentation-engine.js';
 export const TRANSUNET_PROTOCOL = 'transunet-test_single_volume';
 
 /** One held-out volume: the network's input intensities and the ground truth, both (D, H, W). */
-export interface EvaluationCase {
-  readonly name: string;
-  /** (D, H, W) float32, preprocessed as for training (e.g. CT window → [0, 1]). */
-  readonly image: NdArray<Float32Array>;
-  /** (D, H, W) integer labels in [0, numClasses). */
-  readonly label: NdArray;
-  /** Voxel size in mm along (D, H, W); needed for `spacing: 'header'`. */
-  readonly spacingMm?: readonly number[];
-}
+export type EvaluationCase = VolumeCase;
 
 /** 'voxel': distances in voxels, as TransUNet (no spacing passed to medpy); 'header': in mm from `spacingMm`. */
 export type SpacingMode = 'voxel' | 'header';

@@ -5,7 +5,8 @@ import { readNifti, readSynapseVolume, writeNifti, writeSyntheticSynapse } from 
 import { evaluateCase, summarize } from '@levit-unet/metrics';
 import { sharedPath } from '@levit-unet/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evaluateToFolder, readHeldOutCases } from '../src/node/index.js';
+import { readDatasetCases } from '@levit-unet/datasets/node';
+import { evaluateToFolder } from '../src/node/index.js';
 import { OracleEngine } from './engines.js';
 import { phantomScan, sagittalCopy, scratchDir, writeScanPair } from './scratch.js';
 
@@ -82,7 +83,7 @@ describe('evaluateToFolder on NIfTI folders', async () => {
   });
 
   it('gives the held-out cases the voxel size along the stacked axes', async () => {
-    const held = await readHeldOutCases({ dataRoot: root, dataset: 'nifti', numClasses: 9 });
+    const held = await readDatasetCases({ dataRoot: root, dataset: 'nifti', numClasses: 9 });
     const spacings: number[][] = [];
     for await (const c of held.cases) spacings.push([...c.spacingMm!]);
     // pixdim is float32 in the header.
@@ -134,7 +135,7 @@ describe('evaluateToFolder on ACDC as distributed', async () => {
   });
 
   it('normalises each frame as MRI (0.5th–99.5th percentiles → [0, 1]) and keeps the stored slice axis', async () => {
-    const held = await readHeldOutCases({ dataRoot: join(scratch.dir, 'ACDC'), dataset: 'acdc', split: 'train', numClasses: 4 });
+    const held = await readDatasetCases({ dataRoot: join(scratch.dir, 'ACDC'), dataset: 'acdc', split: 'train', numClasses: 4 });
     expect(held.names).toEqual(['patient001_frame01', 'patient001_frame07']);
     for await (const c of held.cases) {
       expect(c.image.shape).toEqual(shape);

@@ -36,3 +36,11 @@ export {
   type SyntheticOptions,
 } from './synthetic-data.js';
 export { createSliceSource, synapseBatches, type SliceSourceOptions, type SynapseBatchOptions } from './synapse-loader.js';
+export {
+  readDatasetCases,
+  type DatasetKind,
+  type SplitName,
+  type DatasetCase,
+  type DatasetCasesOptions,
+  type DatasetCaseSet,
+} from './dataset-cases.js';

@@ -1,13 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromAxialStack, type LabelMap, type NdArray } from '@levit-unet/datasets';
-import { writeNifti } from '@levit-unet/datasets/node';
+import { readDatasetCases, writeNifti, type DatasetCase, type DatasetKind, type SplitName } from '@levit-unet/datasets/node';
 import type { MetricName, PolicyName } from '@levit-unet/metrics';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
 import { evaluateDataset, type DatasetEvaluation, type EvaluationProgress, type SpacingMode } from '../evaluate-dataset.js';
 import { evaluationToCsv, evaluationToJson, evaluationToMarkdown } from '../evaluation-report.js';
 import type { SegmentationEngine } from '../segmentation-engine.js';
-import { readHeldOutCases, type DatasetKind, type HeldOutCase, type SplitName } from './held-out-cases.js';
+
 import { refuseOverwritingInputs } from './output-paths.js';
 
 export interface EvaluateToFolderOptions {
@@ -40,7 +40,7 @@ export interface EvaluateToFolderResult {
   files: { json: string; markdown: string; csv: string; predictions: string[] };
 }
 
-async function savePrediction(dir: string, item: HeldOutCase, prediction: NdArray<Uint8Array>): Promise<string> {
+async function savePrediction(dir: string, item: DatasetCase, prediction: NdArray<Uint8Array>): Promise<string> {
   const path = join(dir, `${item.name}.nii.gz`);
   refuseOverwritingInputs(path, item.sources);
   if (item.nifti) {
@@ -53,7 +53,7 @@ async function savePrediction(dir: string, item: HeldOutCase, prediction: NdArra
 }
 
 /**
- * Evaluates `engine` on a dataset's held-out cases (see `readHeldOutCases`) with TransUNet's protocol and
+ * Evaluates `engine` on a dataset's held-out cases (see `readDatasetCases`) with TransUNet's protocol and
  * writes `out/metrics.json` (the metrics package's schema plus dataset, split and engine), `out/metrics.md`
  * (the papers' table, then per case) and `out/metrics.csv`, each atomically; optionally each prediction as NIfTI.
  */
@@ -61,7 +61,7 @@ export async function evaluateToFolder(engine: SegmentationEngine, options: Eval
   if (options.dataset === 'synapse' && options.spacing === 'header') {
     throw new Error(`${options.dataRoot}: spacing 'header' needs voxel sizes, but Synapse .npy.h5 test volumes carry none; use 'voxel'`);
   }
-  const held = await readHeldOutCases({
+  const held = await readDatasetCases({
     dataRoot: options.dataRoot,
     dataset: options.dataset,
     numClasses: engine.numClasses,
@@ -82,7 +82,7 @@ export async function evaluateToFolder(engine: SegmentationEngine, options: Eval
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
     onProgress: (p) => options.onProgress?.({ ...p, casesTotal: held.names.length }),
     ...(options.savePredictions
-      ? { onPrediction: async (item, prediction) => void predictions.push(await savePrediction(options.savePredictions!, item as HeldOutCase, prediction)) }
+      ? { onPrediction: async (item, prediction) => void predictions.push(await savePrediction(options.savePredictions!, item as DatasetCase, prediction)) }
       : {}),
   });
   const split = options.split ?? (options.dataset === 'nifti' ? 'all' : 'test');

@@ -15,23 +15,26 @@ import {
   synapseVolumePath,
   type LabelMap,
   type NiftiHeader,
-} from '@levit-unet/datasets';
-import { listAcdcFrames, listMsdCases, listNiftiPairs, readNifti, readSynapseList, readSynapseVolume } from '@levit-unet/datasets/node';
-import type { EvaluationCase } from '../evaluate-dataset.js';
+} from '../index.js';
+import { listAcdcFrames } from './acdc-dataset.js';
+import { listMsdCases, listNiftiPairs } from './nifti-folders.js';
+import { readNifti } from './nifti-file.js';
+import { readSynapseList, readSynapseVolume } from './synapse-dataset.js';
+import type { VolumeCase } from '../volume.js';
 
 export type DatasetKind = 'synapse' | 'acdc' | 'nifti';
 /** Synapse: only 'test' (`test_vol.txt`); ACDC: the 70/10/20 patient split; NIfTI folders: 'all' pairs. */
 export type SplitName = 'test' | 'valid' | 'train' | 'all';
 
 /** A held-out case plus where it came from, so a prediction can be written back on the source's grid. */
-export interface HeldOutCase extends EvaluationCase {
+export interface DatasetCase extends VolumeCase {
   /** The files read (image first). */
   readonly sources: readonly string[];
   /** NIfTI geometry of the source, with the (D, H, W) ← stored axis permutation; absent for Synapse .npy.h5. */
   readonly nifti?: { readonly header: NiftiHeader; readonly affine: number[][]; readonly permutation: readonly [number, number, number] };
 }
 
-export interface HeldOutOptions {
+export interface DatasetCasesOptions {
   dataRoot: string;
   dataset: DatasetKind;
   /** Default 'test' (Synapse, ACDC) or 'all' (NIfTI). */
@@ -45,20 +48,20 @@ export interface HeldOutOptions {
   numClasses: number;
 }
 
-export interface HeldOutSet {
+export interface DatasetCaseSet {
   readonly names: readonly string[];
   /** Default class identifiers and headings for this layout. */
   readonly classNames?: readonly string[];
   readonly displayNames?: readonly string[];
   /** Read one at a time (a CT volume is hundreds of MB). */
-  readonly cases: AsyncIterable<HeldOutCase>;
+  readonly cases: AsyncIterable<DatasetCase>;
 }
 
 async function isDir(path: string): Promise<boolean> {
   return (await stat(path).catch(() => null))?.isDirectory() ?? false;
 }
 
-function synapseSet(options: HeldOutOptions, names: readonly string[]): HeldOutSet {
+function synapseSet(options: DatasetCasesOptions, names: readonly string[]): DatasetCaseSet {
   return {
     names,
     classNames: SYNAPSE_CLASSES,
@@ -73,7 +76,7 @@ function synapseSet(options: HeldOutOptions, names: readonly string[]): HeldOutS
   };
 }
 
-async function acdcSet(options: HeldOutOptions, split: SplitName): Promise<HeldOutSet> {
+async function acdcSet(options: DatasetCasesOptions, split: SplitName): Promise<DatasetCaseSet> {
   if (split === 'all') throw new Error(`ACDC split must be train, valid or test, got "${split}"`);
   const patients = new Set<number>(ACDC_SPLIT[split]);
   const frames = (await listAcdcFrames(options.dataRoot)).filter((f) => patients.has(f.patient));
@@ -102,7 +105,7 @@ async function acdcSet(options: HeldOutOptions, split: SplitName): Promise<HeldO
   };
 }
 
-async function niftiSet(options: HeldOutOptions): Promise<HeldOutSet> {
+async function niftiSet(options: DatasetCasesOptions): Promise<DatasetCaseSet> {
   const root = options.dataRoot;
   const collection =
     (await isDir(join(root, 'images'))) && (await isDir(join(root, 'labels')))
@@ -149,7 +152,7 @@ async function niftiSet(options: HeldOutOptions): Promise<HeldOutSet> {
  * per volume as MRI; a NIfTI folder (`images/` + `labels/`, or MSD), prepared as `prepareVolume` (axial stacks, CT
  * window or MRI normalisation).
  */
-export async function readHeldOutCases(options: HeldOutOptions): Promise<HeldOutSet> {
+export async function readDatasetCases(options: DatasetCasesOptions): Promise<DatasetCaseSet> {
   const split = options.split ?? (options.dataset === 'nifti' ? 'all' : 'test');
   if (options.dataset === 'synapse') {
     if (split !== 'test') throw new Error(`Synapse has held-out volumes only for split "test" (test_vol.txt), got "${split}"`);
