@@ -44,3 +44,17 @@ describe('volumeSliceSource', () => {
     expect(() => volumeSliceSource([mismatched])).toThrow(/^m: image \(1, 4, 4\) and label \(1, 3, 4\)/);
   });
 });
+
+describe('niftiSplit', () => {
+  it('holds out the last fifth of the sorted cases, at least one of two or more', async () => {
+    const { niftiSplit } = await import('../src/node/index.js');
+    const ten = Array.from({ length: 10 }, (_, i) => i);
+    expect(niftiSplit(ten, 'train')).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(niftiSplit(ten, 'test')).toEqual([8, 9]);
+    expect(niftiSplit(ten, 'valid')).toEqual([8, 9]);
+    expect(niftiSplit([0, 1], 'train')).toEqual([0]);
+    expect(niftiSplit([0], 'train')).toEqual([0]);
+    expect(niftiSplit([0], 'test')).toEqual([]);
+    expect(niftiSplit(ten, 'all')).toEqual(ten);
+  });
+});

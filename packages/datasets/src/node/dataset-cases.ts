@@ -23,7 +23,7 @@ import { readSynapseList, readSynapseVolume } from './synapse-dataset.js';
 import type { VolumeCase } from '../volume.js';
 
 export type DatasetKind = 'synapse' | 'acdc' | 'nifti';
-/** Synapse: only 'test' (`test_vol.txt`); ACDC: the 70/10/20 patient split; NIfTI folders: 'all' pairs. */
+/** Synapse: only 'test' (`test_vol.txt`); ACDC: the 70/10/20 patient split; NIfTI folders: see `niftiSplit`. */
 export type SplitName = 'test' | 'valid' | 'train' | 'all';
 
 /** A held-out case plus where it came from, so a prediction can be written back on the source's grid. */
@@ -105,21 +105,33 @@ async function acdcSet(options: DatasetCasesOptions, split: SplitName): Promise<
   };
 }
 
-async function niftiSet(options: DatasetCasesOptions): Promise<DatasetCaseSet> {
+/**
+ * A NIfTI folder's split, fixed by the sorted case order (no file says otherwise): 'test' (= 'valid') is the
+ * last fifth of the cases (at least one when there are two or more), 'train' the rest, 'all' every case.
+ */
+export function niftiSplit<T>(cases: readonly T[], split: SplitName): T[] {
+  const held = cases.length >= 2 ? Math.max(1, Math.round(cases.length / 5)) : 0;
+  if (split === 'all') return [...cases];
+  return split === 'train' ? cases.slice(0, cases.length - held) : cases.slice(cases.length - held);
+}
+
+async function niftiSet(options: DatasetCasesOptions, split: SplitName): Promise<DatasetCaseSet> {
   const root = options.dataRoot;
   const collection =
     (await isDir(join(root, 'images'))) && (await isDir(join(root, 'labels')))
       ? await listNiftiPairs(join(root, 'images'), join(root, 'labels'))
       : await listMsdCases(root);
   if (collection.cases.length === 0) throw new Error(`${root}: no image/label NIfTI pairs found (images/ + labels/, or an MSD folder)`);
+  const pairs = niftiSplit(collection.cases, split);
+  if (pairs.length === 0) throw new Error(`${root}: split "${split}" of ${collection.cases.length} case(s) is empty (a held-out split needs at least 2 cases)`);
   const labels = collection.description?.labels;
   const classNames = labels ? Array.from({ length: options.numClasses }, (_, c) => labels[c] ?? `class_${c}`) : options.numClasses === 9 ? SYNAPSE_CLASSES : undefined;
   return {
-    names: collection.cases.map((c) => c.key),
+    names: pairs.map((c) => c.key),
     ...(classNames ? { classNames } : {}),
     ...(classNames === SYNAPSE_CLASSES ? { displayNames: SYNAPSE_DISPLAY_NAMES } : {}),
     cases: (async function* () {
-      for (const pair of collection.cases) {
+      for (const pair of pairs) {
         const [image, label] = await Promise.all([readNifti(pair.image), readNifti(pair.label)]);
         const prepared = prepareVolume(
           image,
@@ -159,9 +171,6 @@ export async function readDatasetCases(options: DatasetCasesOptions): Promise<Da
     return synapseSet(options, await readSynapseList(options.dataRoot, 'test'));
   }
   if (options.dataset === 'acdc') return acdcSet(options, split);
-  if (options.dataset === 'nifti') {
-    if (split !== 'all') throw new Error(`a NIfTI folder is evaluated whole (split "all"), got "${split}"`);
-    return niftiSet(options);
-  }
+  if (options.dataset === 'nifti') return niftiSet(options, split);
   throw new Error(`dataset must be synapse, acdc or nifti, got "${String(options.dataset)}"`);
 }

@@ -38,6 +38,7 @@ export {
 export { createSliceSource, synapseBatches, type SliceSourceOptions, type SynapseBatchOptions } from './synapse-loader.js';
 export {
   readDatasetCases,
+  niftiSplit,
   type DatasetKind,
   type SplitName,
   type DatasetCase,
