@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
+import { batchNormTraining, type BatchNormActivation, type BatchStatistics } from './batch-norm-gradient.js';
 
 /** PyTorch's BatchNorm defaults: eps 1e-5, momentum 0.1 (new = (1 − m)·running + m·batch). */
 export const BN_EPSILON = 1e-5;
@@ -48,22 +49,37 @@ export class BatchNorm {
     this.numBatchesTracked = add('num_batches_tracked', [], initializers.zeros(), false, 'int32');
   }
 
-  /** y = (x − μ) / √(σ² + ε) · γ + β, statistics over every axis but the last. */
-  apply(x: tf.Tensor, training: boolean): tf.Tensor {
+  /**
+   * y = (x − μ) / √(σ² + ε) · γ + β, statistics over every axis but the last. Training uses the batch
+   * statistics through one op with a closed-form gradient (`batchNormTraining`), optionally fused with
+   * the ReLU that follows, and updates the running statistics.
+   */
+  apply(x: tf.Tensor, training: boolean, activation: BatchNormActivation = 'linear'): tf.Tensor {
     if (!training) {
-      const { scale, shift } = this.scaleShift();
-      return tf.add(tf.mul(x, scale), shift);
+      const y = tf.tidy(() => {
+        const { scale, shift } = this.scaleShift();
+        return tf.add(tf.mul(x, scale), shift);
+      });
+      return activation === 'relu' ? tf.tidy(() => tf.relu(y)) : y;
     }
-    const count = x.size / this.channels;
+    this.checkTrainingInput(x.shape);
+    return batchNormTraining(x, this.gamma.read(), this.beta.read(), {
+      epsilon: this.epsilon,
+      activation,
+      onStatistics: (statistics) => this.updateRunningStatistics(statistics),
+    });
+  }
+
+  /** PyTorch refuses batch statistics from a single value per channel; so do we, with the input shape. */
+  checkTrainingInput(shape: number[]): void {
+    const count = shape.reduce((a, b) => a * b, 1) / this.channels;
     if (count <= 1) {
-      throw new Error(
-        `BatchNorm in training needs more than 1 value per channel, got input shape [${x.shape}] (as PyTorch)`,
-      );
+      throw new Error(`BatchNorm in training needs more than 1 value per channel, got input shape [${shape}] (as PyTorch)`);
     }
-    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
-    const { mean, variance } = tf.moments(x, axes);
-    const normalised = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.epsilon)));
-    const y = tf.add(tf.mul(normalised, this.gamma.read()), this.beta.read());
+  }
+
+  /** running = (1 − m)·running + m·batch, with the unbiased batch variance (σ²·n/(n − 1)), as torch. */
+  updateRunningStatistics({ mean, variance, count }: BatchStatistics): void {
     tf.tidy(() => {
       const m = this.momentum;
       const unbiased = tf.mul(variance, count / (count - 1));
@@ -71,7 +87,6 @@ export class BatchNorm {
       this.runningVar.write(tf.add(tf.mul(this.runningVar.read(), 1 - m), tf.mul(unbiased, m)));
       this.numBatchesTracked.write(tf.add(this.numBatchesTracked.read(), tf.scalar(1, 'int32')));
     });
-    return y;
   }
 
   /** The inference transform as y = x·scale + shift: scale = γ/√(var + ε), shift = β − mean·scale. */

@@ -20,3 +20,6 @@ export { convStem, type ConvStemOptions } from './conv-stem.js';
 export { torchDefaultKernelInit, torchDefaultBiasInit } from './torch-init.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 export { singleInput, isTraining, expectChannels, nhwcChannels, type Kwargs } from './layer-utils.js';
+export { batchNormTraining, productBatchNormTraining, batchNormForward, batchNormBackward, batchStatistics, channelSums, type BatchNormActivation, type BatchNormProduct, type BatchNormTrainingOptions, type BatchStatistics } from './batch-norm-gradient.js';
+export { hardswishDerivative } from './hardswish-gradient.js';
+export { PerVariableAdamOptimizer, perVariableAdam } from './per-variable-adam.js';
