@@ -7,12 +7,14 @@ import { importTorchCommand } from './commands/import-torch-command.js';
 import { infoCommand } from './commands/info-command.js';
 import { metricsCommand } from './commands/metrics-command.js';
 import { predictCommand } from './commands/predict-command.js';
+import { trainCommand } from './commands/train-command.js';
 import { prepareCommand } from './commands/prepare-command.js';
 import { validateDataCommand } from './commands/validate-data-command.js';
 
 /** Each command lives in its own `<name>-command.ts` and is built by a factory listed here. */
 const commands = [
   demoCommand,
+  trainCommand,
   evaluateCommand,
   predictCommand,
   infoCommand,

@@ -1,0 +1,210 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { createLeViTUNet, importCheckpoint, type LeViTUNetVariant } from '@levit-unet/levit-unet';
+import { initBackend, loadModelDir, readWeightsFile } from '@levit-unet/levit-unet/node';
+import { OPTIMIZER_NAMES, TRAINING_PRESET_NAMES, trainingPreset, type OptimizerConfig } from '@levit-unet/training';
+import { resume, train, type RunConfigFile, type TrainResult } from '@levit-unet/training/node';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { TrainingProgress } from '../training-progress.js';
+import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
+import { backendOption, datasetOption, parseInteger, parsePositiveInt, say, variantOption } from '../options.js';
+
+function parsePositiveNumber(option: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!(Number.isFinite(n) && n >= 0)) throw new InvalidArgumentError(`${option} must be a number >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+function parseLossWeights(value: string): [number, number] {
+  const parts = value.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 2 || !parts.every((p) => Number.isFinite(p) && p >= 0)) {
+    throw new InvalidArgumentError(`--loss-weights must be two numbers ce,dice such as 0.5,0.5, got "${value}"`);
+  }
+  return parts as [number, number];
+}
+
+/** The settings a run can take from a preset, a --config file or flags (flags win, then the file, then the preset). */
+interface RunSettings {
+  variant?: LeViTUNetVariant;
+  numClasses?: number;
+  epochs?: number;
+  maxSteps?: number;
+  batchSize?: number;
+  imgSize?: number;
+  optimizer?: (typeof OPTIMIZER_NAMES)[number];
+  lr?: number;
+  weightDecay?: number;
+  momentum?: number;
+  schedule?: 'constant' | 'poly';
+  lossWeights?: [number, number];
+  augment?: 'transunet' | 'none';
+  shuffle?: boolean;
+  seed?: number;
+  valEvery?: number;
+  saveEvery?: number;
+  workers?: number;
+}
+
+const SETTING_KEYS: ReadonlyArray<keyof RunSettings> = [
+  'variant', 'numClasses', 'epochs', 'maxSteps', 'batchSize', 'imgSize', 'optimizer', 'lr', 'weightDecay', 'momentum',
+  'schedule', 'lossWeights', 'augment', 'shuffle', 'seed', 'valEvery', 'saveEvery', 'workers',
+];
+
+async function readConfigFile(path: string): Promise<RunSettings> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`--config ${path}: ${(error as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`--config ${path}: expected a JSON object of train options`);
+  const unknown = Object.keys(json).filter((k) => !(SETTING_KEYS as readonly string[]).includes(k));
+  if (unknown.length) throw new Error(`--config ${path}: unknown field(s) ${unknown.join(', ')}; expected some of ${SETTING_KEYS.join(', ')}`);
+  return json as RunSettings;
+}
+
+/** A model for --init / --pretrained: an official checkpoint (.pth / .safetensors, gzipped or not), or a model directory. */
+async function initialModel(s: Required<Pick<RunSettings, 'variant' | 'numClasses' | 'imgSize'>>, init?: string, pretrained?: string): Promise<LayersModel> {
+  if (init && existsSync(join(init, 'model.json'))) {
+    const model = await loadModelDir(init);
+    const [, h, w] = model.inputs[0]!.shape;
+    const classes = model.outputs[0]!.shape[3];
+    if (h !== s.imgSize || w !== s.imgSize || classes !== s.numClasses) {
+      model.dispose();
+      throw new Error(`--init ${init}: the model takes ${h}×${w} images and gives ${classes} classes, the run wants ${s.imgSize}×${s.imgSize} and ${s.numClasses}`);
+    }
+    return model;
+  }
+  const model = createLeViTUNet({ variant: s.variant, numClasses: s.numClasses, imgSize: s.imgSize });
+  try {
+    if (pretrained) importCheckpoint(model, await readWeightsFile(pretrained), { source: pretrained });
+    if (init) importCheckpoint(model, await readWeightsFile(init), { source: init });
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+function report(result: TrainResult): void {
+  say(
+    `${result.status === 'completed' ? 'finished' : 'stopped (resume with --resume)'}: ${result.iterations}/${result.totalIterations} iterations, ` +
+      `${result.epochsCompleted} epochs, last loss ${result.lastLoss?.toFixed(4) ?? 'n/a'}` +
+      (result.bestMeanDice === null ? '' : `, best validation Dice ${(100 * result.bestMeanDice).toFixed(2)} % (epoch ${result.bestEpoch})`),
+  );
+  say(`run folder: ${result.runDir} (last/, best/, config.json, log.jsonl, log.csv, curves.png)`);
+}
+
+export function trainCommand() {
+  return new Command('train')
+    .description(
+      "train a LeViT-UNet with TransUNet's recipe (0.5·CE + 0.5·Dice, PyTorch Adam/SGD with coupled weight decay) on Synapse, ACDC or a NIfTI folder; " +
+        'writes RUN/last, RUN/best, config.json, log.jsonl, log.csv and curves.png; Ctrl-C saves and stops',
+    )
+    .option('--data <dir>', 'dataset folder (Synapse TransUNet layout, ACDC as distributed, or a NIfTI folder)')
+    .addOption(datasetOption().makeOptionMandatory(false))
+    .addOption(variantOption().makeOptionMandatory(false))
+    .addOption(new Option('--num-classes <n>', 'classes, background included (default 9 Synapse, 4 ACDC)').argParser(parsePositiveInt('--num-classes')))
+    .option('--out <dir>', 'run folder to create')
+    .option('--init <path>', 'initial weights: official LeViT-UNet checkpoint (.pth / .safetensors, official keys) or a model directory')
+    .option('--pretrained <path>', 'ImageNet LeViT checkpoint for the encoder (facebookresearch format)')
+    .addOption(new Option('--preset <name>', 'a published recipe; flags and --config override it (default paper)').choices(TRAINING_PRESET_NAMES))
+    .option('--config <file>', 'JSON object of train options (camelCase names of the flags below)')
+    .addOption(new Option('--epochs <n>', 'passes over the training slices').argParser(parsePositiveInt('--epochs')))
+    .addOption(new Option('--max-steps <n>', 'stop after this many iterations').argParser(parsePositiveInt('--max-steps')))
+    .addOption(new Option('--batch-size <n>', 'slices per iteration').argParser(parsePositiveInt('--batch-size')))
+    .addOption(new Option('--img-size <n>', 'training resolution (a multiple of 32)').argParser(parsePositiveInt('--img-size')))
+    .addOption(new Option('--optimizer <name>', 'PyTorch optimizer').choices(OPTIMIZER_NAMES))
+    .addOption(new Option('--lr <rate>', 'base learning rate').argParser(parsePositiveNumber('--lr')))
+    .addOption(new Option('--weight-decay <wd>', 'coupled L2 weight decay (PyTorch weight_decay)').argParser(parsePositiveNumber('--weight-decay')))
+    .addOption(new Option('--momentum <m>', 'SGD momentum').argParser(parsePositiveNumber('--momentum')))
+    .addOption(new Option('--schedule <kind>', "learning-rate schedule: constant, or TransUNet's poly 0.9").choices(['constant', 'poly'] as const))
+    .addOption(new Option('--loss-weights <ce,dice>', 'weights of CE and Dice loss').argParser(parseLossWeights))
+    .addOption(new Option('--augment <kind>', "TransUNet's random rot/flip/rotate, or none").choices(['transunet', 'none'] as const))
+    .option('--no-shuffle', 'keep the training list order (default: reshuffle every epoch)')
+    .addOption(new Option('--seed <n>', 'seed of data order and augmentation').argParser(parseInteger('--seed')))
+    .addOption(new Option('--val-every <k>', 'validate on the held-out volumes every k epochs (best/ by mean Dice)').argParser(parsePositiveInt('--val-every')))
+    .addOption(new Option('--save-every <n>', 'write the resumable last/ every n epochs').argParser(parsePositiveInt('--save-every')))
+    .addOption(new Option('--workers <n>', 'Synapse slice-decoding threads (0 = main thread)').argParser((v) => Number(parseInteger('--workers')(v))))
+    .option('--resume <run>', 'continue an interrupted run bit-exactly (its folder)')
+    .addOption(backendOption())
+    .action(async (options, command) => {
+      const abort = new AbortController();
+      const onSigint = () => abort.abort();
+      process.once('SIGINT', onSigint);
+      const progress = new TrainingProgress(process.stderr);
+      try {
+        const { backend } = await initBackend(options.backend);
+        let result: TrainResult;
+        if (options.resume) {
+          const config = JSON.parse(await readFile(join(options.resume, 'config.json'), 'utf8').catch(() => {
+            throw new Error(`--resume ${options.resume}: no config.json there (not a training run folder)`);
+          })) as RunConfigFile;
+          const spec = (config.extra as { data?: DataSpec }).data;
+          const data = spec && spec.dataset !== 'synapse' ? await openTrainingData(spec) : undefined;
+          const validate = spec && (config.extra as { validate?: boolean }).validate ? validationCallback(spec, (t) => progress.note(t)) : undefined;
+          say(`resuming ${options.resume} on ${backend}`);
+          result = await resume(options.resume, { ...(data && 'load' in data ? { data } : {}), ...(validate ? { validate } : {}), onProgress: (p) => progress.update(p), signal: abort.signal });
+        } else {
+          const fromFile = options.config ? await readConfigFile(options.config) : {};
+          const given = Object.fromEntries(SETTING_KEYS.filter((k) => command.getOptionValueSource(k) === 'cli').map((k) => [k, options[k as keyof typeof options]]));
+          const preset = trainingPreset(options.preset ?? 'paper');
+          const s = { ...fromFile, ...given } as RunSettings;
+          if (!options.data || !options.out || !options.dataset) throw new Error('train needs --data, --dataset and --out (or --resume RUN)');
+          const numClasses = s.numClasses ?? (options.dataset === 'acdc' ? 4 : 9);
+          const variant = s.variant ?? '128s';
+          const imgSize = s.imgSize ?? preset.imgSize;
+          const optimizerName = s.optimizer ?? preset.optimizer!.name;
+          const presetOptimizer = preset.optimizer!.name === optimizerName ? preset.optimizer! : { name: optimizerName };
+          const weightDecay = s.weightDecay ?? (presetOptimizer as { weightDecay?: number }).weightDecay ?? 1e-4;
+          const optimizer: OptimizerConfig =
+            optimizerName === 'sgd'
+              ? { name: 'sgd', weightDecay, momentum: s.momentum ?? (presetOptimizer as { momentum?: number }).momentum ?? 0.9 }
+              : { name: 'adam', weightDecay };
+          const spec: DataSpec = {
+            dataset: options.dataset,
+            root: options.data,
+            numClasses,
+            imgSize,
+            augment: (s.augment ?? (preset.augment ? 'transunet' : 'none')) === 'transunet',
+            ...(s.workers === undefined ? {} : { workers: s.workers }),
+          };
+          const data = await openTrainingData(spec);
+          const validate = s.valEvery !== undefined;
+          say(`training LeViT-UNet-${variant} on ${options.dataset} ${options.data} (${backend}), ${imgSize}×${imgSize}, ${optimizerName} lr ${s.lr ?? preset.lr}`);
+          result = await train({
+            runDir: options.out,
+            model: () => initialModel({ variant, numClasses, imgSize }, options.init, options.pretrained),
+            data,
+            numClasses,
+            optimizer,
+            lr: s.lr ?? preset.lr!,
+            schedule: s.schedule ?? preset.schedule ?? 'constant',
+            ...(preset.polyPower === undefined ? {} : { polyPower: preset.polyPower }),
+            batchSize: s.batchSize ?? preset.batchSize!,
+            ...(s.maxSteps !== undefined ? { maxSteps: s.maxSteps } : {}),
+            ...(s.epochs !== undefined ? { epochs: s.epochs } : s.maxSteps !== undefined ? {} : { epochs: preset.epochs! }),
+            seed: s.seed ?? 0,
+            shuffle: s.shuffle ?? true,
+            ...(s.lossWeights ? { lossWeights: s.lossWeights } : {}),
+            ...(s.valEvery ? { valEvery: s.valEvery } : {}),
+            ...(s.saveEvery ? { saveEvery: s.saveEvery } : {}),
+            ...(validate ? { validate: validationCallback(spec, (t) => progress.note(t)) } : {}),
+            extraConfig: { variant, preset: options.preset ?? 'paper', init: options.init ?? null, pretrained: options.pretrained ?? null, data: spec, validate, argv: process.argv.slice(2) },
+            onProgress: (p) => progress.update(p),
+            signal: abort.signal,
+          });
+        }
+        progress.stop();
+        result.model.dispose();
+        report(result);
+      } finally {
+        progress.stop();
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+}
