@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -220,6 +220,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       backend: tf.getBackend(),
     };
     await mkdir(runDir, { recursive: true });
+    if (options.overwrite) {
+      for (const dir of [runPath(runDir, 'last'), runPath(runDir, 'best')]) await rm(dir, { recursive: true, force: true });
+    }
     await atomicWriteFile(runPath(runDir, 'config'), `${JSON.stringify(config, null, 2)}\n`);
     const log = new TrainingLog(runPath(runDir, 'logJsonl'), runPath(runDir, 'logCsv'));
     await log.create();
