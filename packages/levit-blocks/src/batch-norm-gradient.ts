@@ -106,11 +106,14 @@ export function batchNormBackward(
  * Frees what a custom gradient was handed once its gradients are computed. tfjs keeps every output
  * gradient and every saved tensor until the whole backward pass ends; these belong to this node only
  * (its output's gradient is read by nobody else, its saved tensors are clones kept for it), so freeing
- * them now lets the backward pass release activations layer by layer. First-order gradients only, as
- * `tf.customGrad` itself.
+ * them now lets the backward pass release activations layer by layer. The gradient is freed only when
+ * the backward pass made it (a `dy` the caller passed to `tf.grad(f)(x, dy)` is the caller's), and
+ * nothing is freed while a higher-order gradient records this backward pass.
  */
 export function releaseBackwardInputs(dy: tf.Tensor, saved: tf.Tensor[]): void {
-  dy.dispose();
+  const { gradientDepth, activeScope } = tf.engine().state;
+  if (gradientDepth > 0) return;
+  if (!dy.kept && activeScope != null && dy.scopeId === activeScope.id) dy.dispose();
   tf.dispose(saved);
 }
 

@@ -91,6 +91,14 @@ describe('batchNormTraining (closed-form gradient)', () => {
     }
   });
 
+  it('leaves a caller-supplied output gradient alone (tf.grad(f)(x, dy))', async () => {
+    const { x, gamma, beta, r } = inputs([6, 4], 51);
+    const dx = tf.grad((a: Tensor) => batchNormTraining(a, gamma, beta, { epsilon: EPS }))(x, r);
+    expect(r.isDisposed).toBe(false);
+    const reference = tf.grad((a: Tensor) => plainBatchNorm(a, gamma, beta))(x, r);
+    expect((await relativeErrors([reference], [dx]))[0]).toBeLessThan(1e-5);
+  });
+
   it('accumulates the gradient of an output used twice, and leaks no tensor', async () => {
     const { x, gamma, beta, r } = inputs([2, 4, 4, 3], 41);
     const f = (bn: typeof plainBatchNorm) => (a: Tensor, g: Tensor, b: Tensor) => {

@@ -58,4 +58,12 @@ describe('hardswish (closed-form gradient)', () => {
       await tf.setBackend('wasm');
     }
   });
+
+  it('leaves a caller-supplied output gradient alone (tf.grad(f)(x, dy))', async () => {
+    const x = tf.tensor1d([-4, -1, 2, 5]);
+    const dy = tf.tensor1d([1, 2, 3, 4]);
+    const dx = await tf.grad((a: Tensor) => hardswish(a))(x, dy).data();
+    expect(dy.isDisposed).toBe(false);
+    [0, 2 * (-1 / 3 + 0.5), 3 * (2 / 3 + 0.5), 4].forEach((expected, i) => expect(dx[i]).toBeCloseTo(expected, 6));
+  });
 });
