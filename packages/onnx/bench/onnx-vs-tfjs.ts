@@ -1,10 +1,11 @@
 /**
  * Inference speed of our ONNX export in onnxruntime-node against our tfjs model on the wasm backend:
  * ms per 224×224 image at batch 1 and 8, median of `--repeats` runs after one warm-up run, per size.
- * `pnpm --filter @levit-unet/onnx bench [-- --variants 128s,192,384 --repeats 5 --engines onnxruntime,tfjs --layouts nchw,nhwc]`
+ * `pnpm --filter @levit-unet/onnx bench [-- --variants 128s,192,384 --repeats 5 --engines onnxruntime,tfjs --layouts nchw,nhwc --threads N]`
  * Prints one JSON row per (size, engine) and a table. `--layouts nchw,nhwc` adds rows for an NHWC export
  * (transposes inside the graph instead of the engine's NCHW → NHWC copy in JS).
  */
+import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { createLeViTUNet, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend } from '@levit-unet/levit-unet/node';
@@ -21,6 +22,7 @@ const variants = arg('variants', '128s,192,384').split(',') as LeViTUNetVariant[
 const engines = arg('engines', 'onnxruntime,tfjs').split(',');
 const layouts = arg('layouts', 'nchw').split(',') as Array<'nchw' | 'nhwc'>;
 const repeats = Number(arg('repeats', '5'));
+const threads = process.argv.includes('--threads') ? Number(arg('threads', '')) : undefined;
 const size = 224;
 
 interface Row {
@@ -57,6 +59,8 @@ function tfjsRun(model: LayersModel) {
 }
 
 const { backend } = await initBackend('wasm');
+// The machine may be shared: the load average says how far the figures are from an idle machine's.
+console.error(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
 const rows: Row[] = [];
 for (const variant of variants) {
   const model = createLeViTUNet({ variant, numClasses: 9 });
@@ -65,7 +69,7 @@ for (const variant of variants) {
       const t0 = performance.now();
       const bytes = exportOnnx(model, { layout });
       const exportMs = performance.now() - t0;
-      const engine = await createOnnxRuntimeEngine(bytes);
+      const engine = await createOnnxRuntimeEngine(bytes, { threads });
       const run = (images: Float32Array, n: number) => engine.predictLogits(images, n);
       const row: Row = {
         variant,
@@ -89,5 +93,6 @@ for (const variant of variants) {
   }
   model.dispose();
 }
+console.error(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`\n| size | engine | backend | threads | ms/image batch 1 | ms/image batch 8 |\n|---|---|---|---|---|---|`);
 for (const r of rows) console.log(`| ${r.variant} | ${r.engine} | ${r.backend} | ${r.threads} | ${r.inferMsPerImageB1} | ${r.inferMsPerImageB8} |`);
