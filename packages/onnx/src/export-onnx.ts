@@ -25,11 +25,14 @@ export const MAX_OPSET = 23;
 const PRODUCER = { name: '@levit-unet/onnx', version: '0.1.0' };
 
 /** Every layer class the exporter converts, by tfjs class name. */
-export const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
+const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
   ...KERAS_CONVERTERS,
   ...LEVIT_CONVERTERS,
   ...UNET_DECODER_CONVERTERS,
 };
+
+/** The tfjs layer class names `exportOnnx` converts (`layer.getClassName()`; InputLayer needs no converter). */
+export const SUPPORTED_LAYER_CLASSES: readonly string[] = Object.keys(LAYER_CONVERTERS);
 
 /** The lowest IR version that can carry an opset (onnx/onnx docs/Versioning.md). */
 function irVersion(opset: number): number {
