@@ -1,2 +1,2 @@
 export { createProgram, runCli } from './program.js';
-export { runDemo, type DemoOptions, type DemoResult, type DemoVariantResult } from './demo.js';
+export { runDemo, DEMO_RECIPE, type DemoOptions, type DemoResult } from './demo.js';
