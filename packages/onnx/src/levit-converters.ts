@@ -1,12 +1,12 @@
 import { BN_EPSILON, type AttentionSubsample, type LeViTAttention, type LeViTAttentionBase, type ResizeBilinear } from '@levit-unet/levit-blocks';
 import type { layers } from '@tensorflow/tfjs-layers';
-import { batchNormScaleShift, foldedBias, hwioToOihw, scaleColumns } from './batch-norm-folding.js';
+import { batchNormScaleShift, foldedBias, hwioToOihw, scaleColumns, type ScaleShift } from './batch-norm-folding.js';
 import { readLayerWeights, weight, type ConversionContext, type LayerWeights } from './conversion-context.js';
 import { onlyInput, type LayerConverter } from './layer-converter.js';
 import { emitConv, emitLinear, emitReshape, emitResize } from './onnx-ops.js';
 
-/** A `<prefix>c.weight` + `<prefix>bn.*` pair (LeViT's Linear_BN / Conv2d_BN) folded to weight and bias. */
-function foldedProduct(weights: LayerWeights, prefix: string, layer: layers.Layer): { kernel: Float32Array; shape: number[]; bias: Float32Array; scale: Float64Array } {
+/** A `<prefix>c.weight` + `<prefix>bn.*` pair (LeViT's Linear_BN / Conv2d_BN): the weight and its BatchNorm as scale and shift. */
+function weightAndBatchNorm(weights: LayerWeights, prefix: string, layer: layers.Layer): { kernel: Float32Array; shape: number[]; bn: ScaleShift } {
   const kernel = weight(weights, `${prefix}c.weight`, layer);
   const bn = batchNormScaleShift(
     weight(weights, `${prefix}bn.running_mean`, layer).data,
@@ -15,29 +15,30 @@ function foldedProduct(weights: LayerWeights, prefix: string, layer: layers.Laye
     weight(weights, `${prefix}bn.weight`, layer).data,
     weight(weights, `${prefix}bn.bias`, layer).data,
   );
-  return { kernel: kernel.data, shape: kernel.shape, bias: foldedBias(bn), scale: bn.scale };
+  return { kernel: kernel.data, shape: kernel.shape, bn };
 }
 
-/** Linear_BN as MatMul + Add with the BatchNorm folded in; `columnScale` multiplies output columns afterwards. */
-function linearBN(ctx: ConversionContext, x: string, weights: LayerWeights, prefix: string, layer: layers.Layer, name: string, columnScale?: (column: number) => number): string {
-  const { kernel, shape, bias, scale } = foldedProduct(weights, prefix, layer);
-  const columns = shape[1];
-  const total = Float64Array.from(scale, (s, c) => s * (columnScale ? columnScale(c) : 1));
-  const folded = scaleColumns(kernel, columns, total);
-  const foldedBiasScaled = Float32Array.from(bias, (b, c) => b * (columnScale ? columnScale(c) : 1));
-  return emitLinear(ctx, x, folded, foldedBiasScaled, name);
+/**
+ * Linear_BN as MatMul + Add with the BatchNorm folded in: W·scale, shift. `outputScale` multiplies output
+ * column c as well (the attention's D^−½ on the query columns), in float64 before the one rounding to float32.
+ */
+function linearBN(ctx: ConversionContext, x: string, weights: LayerWeights, prefix: string, layer: layers.Layer, name: string, outputScale: (column: number) => number = () => 1): string {
+  const { kernel, shape, bn } = weightAndBatchNorm(weights, prefix, layer);
+  const scale = Float64Array.from(bn.scale, (s, c) => s * outputScale(c));
+  const bias = Float32Array.from(bn.shift, (t, c) => t * outputScale(c));
+  return emitLinear(ctx, x, scaleColumns(kernel, shape[1], scale), bias, name);
 }
 
 /** Conv2d_BN: one Conv with the BatchNorm folded into its kernel and bias (padding symmetric, as PyTorch). */
 const conv2dBN: LayerConverter = (layer, call, ctx) => {
   const { strides, padding } = layer as unknown as { strides: number; padding: number };
-  const { kernel, shape, bias, scale } = foldedProduct(readLayerWeights(layer), '', layer);
+  const { kernel, shape, bn } = weightAndBatchNorm(readLayerWeights(layer), '', layer);
   const [kh, kw, ci, co] = shape;
   return [
     emitConv(
       ctx,
       onlyInput(layer, call),
-      { weight: hwioToOihw(kernel, shape, scale), weightDims: [co, ci, kh, kw], bias, strides: [strides, strides], pads: [padding, padding, padding, padding] },
+      { weight: hwioToOihw(kernel, shape, bn.scale), weightDims: [co, ci, kh, kw], bias: foldedBias(bn), strides: [strides, strides], pads: [padding, padding, padding, padding] },
       layer.name,
       call.outputShapes[0],
     ),
