@@ -56,11 +56,11 @@ export class BatchNorm {
    */
   apply(x: tf.Tensor, training: boolean, activation: BatchNormActivation = 'linear'): tf.Tensor {
     if (!training) {
-      const y = tf.tidy(() => {
+      return tf.tidy(() => {
         const { scale, shift } = this.scaleShift();
-        return tf.add(tf.mul(x, scale), shift);
+        const y = tf.add(tf.mul(x, scale), shift);
+        return activation === 'relu' ? tf.relu(y) : y;
       });
-      return activation === 'relu' ? tf.tidy(() => tf.relu(y)) : y;
     }
     this.checkTrainingInput(x.shape);
     return batchNormTraining(x, this.gamma.read(), this.beta.read(), {
