@@ -1,18 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-
-function temporarySibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
+import { open, rename, rm, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { crashPoint } from './crash-point.js';
+import { removeStaleTemporaries } from './stale-temporaries.js';
+import { replaceDir } from './replace-dir.js';
+import { trackTemporary } from './signal-cleanup.js';
+import { newTag, temporarySibling } from './temporary-names.js';
 
 /**
  * Writes a file atomically: the bytes go to a temporary sibling which is fsynced and then renamed over
- * `path`, so a crash or Ctrl-C leaves either the old file or the new one, never half of one.
+ * `path`, so a crash or Ctrl-C leaves either the old file or the new one, never half of one. Ctrl-C
+ * removes the temporary; the first write into a folder removes temporaries that killed processes left.
  */
 export async function atomicWriteFile(path: string, data: Uint8Array | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = temporarySibling(path);
+  removeStaleTemporaries(dirname(path));
+  const tmp = temporarySibling(path, 'tmp', process.pid, newTag());
+  const untrack = trackTemporary(tmp);
   try {
     const handle = await open(tmp, 'w');
     try {
@@ -21,44 +24,21 @@ export async function atomicWriteFile(path: string, data: Uint8Array | string): 
     } finally {
       await handle.close();
     }
+    crashPoint('file-written');
     await rename(tmp, path);
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
+  } finally {
+    untrack();
   }
 }
 
 /**
- * Writes a directory atomically: `fill` writes into a temporary sibling directory, which then replaces
- * `path` (the previous directory, if any, is moved aside and removed only after the rename succeeded).
+ * Replaces whatever folder is at `path` with the one `fill` writes (see `replaceDir`, whose kill-safety
+ * it shares). It never refuses: use it only for folders the program owns (a run's `last/`); a path a
+ * user typed goes through `replaceDir` with `isReplaceable`.
  */
 export async function atomicWriteDir(path: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = temporarySibling(path);
-  const old = `${tmp}.old`;
-  await mkdir(tmp, { recursive: true });
-  try {
-    await fill(tmp);
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
-  }
-  let movedOld = false;
-  try {
-    await rename(path, old);
-    movedOld = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      await rm(tmp, { recursive: true, force: true });
-      throw error;
-    }
-  }
-  try {
-    await rename(tmp, path);
-  } catch (error) {
-    if (movedOld) await rename(old, path);
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
-  }
-  if (movedOld) await rm(old, { recursive: true, force: true });
+  await replaceDir(path, fill, { force: true });
 }
