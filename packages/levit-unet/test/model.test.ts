@@ -147,7 +147,7 @@ describe('createLeViTUNet', () => {
     randomizeModel(model, 8);
     const dir = join(scratch, 'saved');
     await saveModelDir(model, dir);
-    await saveModelDir(model, dir);
+    await saveModelDir(model, dir, { force: true });
     expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
     expect((await readdir(scratch)).filter((f) => f.startsWith('.'))).toEqual([]);
     const loaded = await loadLeViTUNet(dir);

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { atomicWriteDir, atomicWriteFile } from '@levit-unet/safe-fs';
+import { atomicWriteFile, recoverDir, replaceDir, resolveInside } from '@levit-unet/safe-fs';
 import '@levit-unet/levit-blocks';
 import '@levit-unet/unet-decoder';
 import { getLeViTUNetConfig } from '../model/levit-unet-model.js';
@@ -10,11 +11,24 @@ import { getLeViTUNetConfig } from '../model/levit-unet-model.js';
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
+export interface SaveModelDirOptions {
+  /** Replace an existing model directory (`--force`). A non-empty folder without `model.json` is never replaced. */
+  force?: boolean;
+}
+
+/** Whether `dir` holds a model directory (a `model.json`): the only non-empty folder a save may replace. */
+export function isModelDir(dir: string): boolean {
+  return existsSync(join(dir, MODEL_JSON));
+}
+
 /**
  * A tfjs IO handler for a model directory (`model.json` + `weights.bin`, the layout tfjs-node's
- * `file://` handler writes, so either can read the other's). Saving replaces the directory atomically.
+ * `file://` handler writes, so either can read the other's). Saving replaces the directory atomically
+ * (`replaceDir`): into a missing or empty folder, over a model directory only with `force`, never over
+ * other files. Loading first finishes a save a killed process left, and reads weight files only inside
+ * the directory (a manifest path with `..`, an absolute path or an outward symlink is refused).
  */
-export function modelDirIO(dir: string): tf.io.IOHandler {
+export function modelDirIO(dir: string, options: SaveModelDirOptions = {}): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('model directories hold layers models (JSON topology) only');
@@ -28,15 +42,20 @@ export function modelDirIO(dir: string): tf.io.IOHandler {
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
         ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
-      await atomicWriteDir(dir, async (tmp) => {
-        await atomicWriteFile(join(tmp, WEIGHTS_BIN), new Uint8Array(weightData));
-        await atomicWriteFile(join(tmp, MODEL_JSON), JSON.stringify(modelJSON));
-      });
+      await replaceDir(
+        dir,
+        async (tmp) => {
+          await atomicWriteFile(join(tmp, WEIGHTS_BIN), new Uint8Array(weightData));
+          await atomicWriteFile(join(tmp, MODEL_JSON), JSON.stringify(modelJSON));
+        },
+        { force: options.force ?? false, isReplaceable: isModelDir, what: 'model directory' },
+      );
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
       const jsonPath = join(dir, MODEL_JSON);
+      await recoverDir(dir);
       let modelJSON: tf.io.ModelJSON;
       try {
         modelJSON = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
@@ -53,8 +72,9 @@ export function modelDirIO(dir: string): tf.io.IOHandler {
         const specs = manifest.flatMap((group) => group.weights);
         const buffers: ArrayBuffer[] = [];
         for (const path of manifest.flatMap((group) => group.paths)) {
-          const bytes = await readFile(join(dir, path)).catch(() => {
-            throw new Error(`${join(dir, path)} (listed in ${jsonPath}) cannot be read`);
+          const weightsPath = await resolveInside(dir, path, `${jsonPath}: weightsManifest path`);
+          const bytes = await readFile(weightsPath).catch(() => {
+            throw new Error(`${weightsPath} (listed in ${jsonPath}) cannot be read`);
           });
           buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
         }
@@ -79,9 +99,12 @@ function bytesPerElement(dtype: string): number {
   throw new Error(`unsupported weight dtype ${dtype}`);
 }
 
-/** Saves any layers model to `dir` (atomic). */
-export async function saveModelDir(model: LayersModel, dir: string): Promise<void> {
-  await model.save(modelDirIO(dir));
+/**
+ * Saves any layers model to `dir` (atomic). Refuses a non-empty folder that is not a model directory,
+ * and an existing model directory unless `force`.
+ */
+export async function saveModelDir(model: LayersModel, dir: string, options: SaveModelDirOptions = {}): Promise<void> {
+  await model.save(modelDirIO(dir, options));
 }
 
 /** Loads a layers model saved with `saveModelDir` (or tfjs-node's `file://`). */
