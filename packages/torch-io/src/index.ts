@@ -15,7 +15,17 @@ export {
 } from './tensor-map.js';
 export { ELEMENT_SIZES, decodeElements, encodeElements } from './element-bytes.js';
 export { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat16 } from './float16.js';
-export { ALLOWED_PICKLE_GLOBALS, PickleRecord, unpickle } from './torch-pickle.js';
+export {
+  ALLOWED_PICKLE_GLOBALS,
+  DEFAULT_MAX_PICKLE_DEPTH,
+  PickleRecord,
+  unpickle,
+  type UnpickleLimits,
+  type UnpickleOptions,
+} from './torch-pickle.js';
+export { crc32 } from './crc32.js';
+export { DEFAULT_MAX_BYTES, assertWithinMaxBytes, ByteBudget, type ReadLimits } from './read-limits.js';
+export { isZip, listZipEntries, readZipEntries, type ReadZipOptions, type ZipEntryInfo } from './zip-archive.js';
 export {
   STATE_DICT_CONTAINER_KEYS,
   extractStateDict,
@@ -35,5 +45,5 @@ export {
   type SafetensorsDtype,
   type WriteSafetensorsOptions,
 } from './safetensors.js';
-export { readWeights, type WeightsFormat } from './read-weights.js';
+export { readWeights, type ReadWeightsOptions, type WeightsFormat } from './read-weights.js';
 export { weightLayout, toTorchLayout, fromTorchLayout, torchShapeOf, type WeightLayout } from './torch-layout.js';

@@ -7,6 +7,7 @@
  * its `serialize` produces: header padded to a multiple of 8 bytes, data contiguous with no gaps.
  */
 import { decodeElements, ELEMENT_SIZES, encodeElements } from './element-bytes.js';
+import { ByteBudget, maxBytesOf, type ReadLimits } from './read-limits.js';
 import {
   assertTensorEntry,
   dataKindOf,
@@ -58,7 +59,7 @@ export interface SafetensorsContents {
   metadata: Record<string, string> | null;
 }
 
-export interface ReadSafetensorsOptions {
+export interface ReadSafetensorsOptions extends ReadLimits {
   /** Names the input in error messages, e.g. its file path. */
   source?: string;
 }
@@ -147,6 +148,11 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
     fail(`tensors cover ${cursor} data bytes but the file has ${dataLength} after the header (truncated or padded)`);
   }
 
+  // Decoding copies or widens every tensor (float16 to float32 doubles it): count that against maxBytes first.
+  const budget = new ByteBudget(maxBytesOf(options), source);
+  for (const { name, dtype, shape } of infos) {
+    budget.take(elementCount(shape) * (dtype === 'float16' || dtype === 'bfloat16' ? 4 : ELEMENT_SIZES[dtype]), `tensor "${name}"`);
+  }
   const tensors: TensorMap = new Map();
   for (const { name, dtype, shape, begin, end } of infos) {
     const raw = bytes.subarray(dataStart + begin, dataStart + end);

@@ -3,9 +3,10 @@
  * the state_dict inside the containers people ship.
  */
 import { isGzip } from './gzip.js';
-import { isTensorEntry, type TensorData, type TensorEntry, type TensorMap } from './tensor-map.js';
+import { isTensorEntry, type TensorData, type TensorDtype, type TensorEntry, type TensorMap } from './tensor-map.js';
 import { readTorchLegacy, isLegacyTorch } from './torch-legacy.js';
-import { PickleRecord } from './torch-pickle.js';
+import { DEFAULT_MAX_PICKLE_DEPTH, PickleRecord, type UnpickleLimits } from './torch-pickle.js';
+import { ByteBudget, maxBytesOf } from './read-limits.js';
 import type { ByteOrder } from './byte-order.js';
 import { decodeElements } from './element-bytes.js';
 import { TorchTensorRef, viewTensor, type TorchFileContents } from './torch-storage.js';
@@ -23,7 +24,7 @@ export interface TorchCheckpoint {
   root: unknown;
 }
 
-export interface ReadTorchCheckpointOptions {
+export interface ReadTorchCheckpointOptions extends UnpickleLimits {
   /** Names the input in error messages, e.g. its file path. */
   source?: string;
 }
@@ -45,11 +46,38 @@ function pathText(path: readonly unknown[]): string {
   return path.map((part) => `[${JSON.stringify(typeof part === 'bigint' ? String(part) : part)}]`).join('') || '(root)';
 }
 
-/** Replaces every TorchTensorRef in the unpickled tree by a TensorEntry, decoding each storage once. */
-function materialise(contents: TorchFileContents, source: string): unknown {
+/** A key path kept as a parent-linked list, so walking a deep tree costs O(1) per node rather than a copy of the path. */
+interface PathLink {
+  key: unknown;
+  parent: PathLink | null;
+  depth: number;
+}
+
+function pathOf(link: PathLink | null): unknown[] {
+  const path: unknown[] = [];
+  for (let at = link; at; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
+function child(parent: PathLink | null, key: unknown): PathLink {
+  return { key, parent, depth: (parent?.depth ?? 0) + 1 };
+}
+
+/** Bytes per element of the array a storage of `dtype` decodes into. */
+function decodedItemBytes(dtype: TensorDtype): number {
+  return dtype === 'int64' || dtype === 'float64' ? 8 : dtype === 'int32' || dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16' ? 4 : 1;
+}
+
+/**
+ * Replaces every TorchTensorRef in the unpickled tree by a TensorEntry, decoding each storage once.
+ * Every decoded storage and gathered (non-contiguous) view is counted against `maxBytes` before it is allocated.
+ */
+function materialise(contents: TorchFileContents, source: string, limits: UnpickleLimits): unknown {
   const decoded = new Map<string, TensorData>();
   const entries = new Map<TorchTensorRef, TensorEntry>();
   const views = new Map<string, TensorData>();
+  const budget = new ByteBudget(maxBytesOf(limits), source);
+  const maxDepth = limits.maxDepth ?? DEFAULT_MAX_PICKLE_DEPTH;
 
   const storageData = (ref: TorchTensorRef): TensorData => {
     const { key, storageClass, numel } = ref.storage;
@@ -62,19 +90,20 @@ function materialise(contents: TorchFileContents, source: string): unknown {
           `${source}: ${contents.recordName(key)} has ${bytes.length} bytes, but its ${numel} ${storageClass.dtype} elements need ${needed}`,
         );
       }
+      budget.take(numel * decodedItemBytes(storageClass.dtype), `decoding ${contents.recordName(key)}`);
       data = decodeElements(bytes, storageClass.dtype, numel, contents.byteOrder, contents.ownsStorageBytes);
       decoded.set(key, data);
     }
     return data;
   };
-  const entryFor = (ref: TorchTensorRef, path: readonly unknown[]): TensorEntry => {
+  const entryFor = (ref: TorchTensorRef, link: PathLink | null): TensorEntry => {
     let entry = entries.get(ref);
     if (entry) return entry;
     const offset = ref.storage.viewOffset + ref.storageOffset;
     const viewKey = `${ref.storage.key}|${offset}|${ref.shape.join(',')}|${ref.stride.join(',')}`;
     let data = views.get(viewKey);
     if (!data) {
-      data = viewTensor(ref, storageData(ref), `${source}: tensor ${pathText(path)}`);
+      data = viewTensor(ref, storageData(ref), `${source}: tensor ${pathText(pathOf(link))}`, budget);
       views.set(viewKey, data);
     }
     entry = { dtype: ref.storage.storageClass.dtype, shape: ref.shape, data, storage: { key: ref.storage.key, offset } };
@@ -82,27 +111,31 @@ function materialise(contents: TorchFileContents, source: string): unknown {
     return entry;
   };
 
-  if (contents.root instanceof TorchTensorRef) return entryFor(contents.root, []);
+  if (contents.root instanceof TorchTensorRef) return entryFor(contents.root, null);
   // Iterative walk with a visited set: pickles may nest deeply or share (even cycle through) containers.
+  // Linear in the number of containers and items; the depth cap also guards callers that recurse.
   const visited = new Set<unknown>();
-  const pending: Array<{ node: unknown; path: unknown[] }> = [{ node: contents.root, path: [] }];
+  const pending: Array<{ node: unknown; link: PathLink | null }> = [{ node: contents.root, link: null }];
   while (pending.length > 0) {
-    const { node, path } = pending.pop()!;
+    const { node, link } = pending.pop()!;
     if (typeof node !== 'object' || node === null || visited.has(node)) continue;
     visited.add(node);
+    if ((link?.depth ?? 0) >= maxDepth) {
+      throw new Error(`${source}: containers nest more than the maxDepth limit of ${maxDepth} deep (at ${pathText(pathOf(link).slice(0, 8))}…)`);
+    }
     if (node instanceof Map) {
       for (const [key, value] of node) {
-        if (value instanceof TorchTensorRef) node.set(key, entryFor(value, [...path, key]));
-        else if (typeof value === 'object' && value !== null) pending.push({ node: value, path: [...path, key] });
+        if (value instanceof TorchTensorRef) node.set(key, entryFor(value, child(link, key)));
+        else if (typeof value === 'object' && value !== null) pending.push({ node: value, link: child(link, key) });
       }
     } else if (Array.isArray(node)) {
       node.forEach((value, index) => {
-        if (value instanceof TorchTensorRef) node[index] = entryFor(value, [...path, index]);
-        else if (typeof value === 'object' && value !== null) pending.push({ node: value, path: [...path, index] });
+        if (value instanceof TorchTensorRef) node[index] = entryFor(value, child(link, index));
+        else if (typeof value === 'object' && value !== null) pending.push({ node: value, link: child(link, index) });
       });
     } else if (node instanceof PickleRecord) {
-      if (node.state instanceof TorchTensorRef) node.state = entryFor(node.state, path);
-      else pending.push({ node: node.state, path });
+      if (node.state instanceof TorchTensorRef) node.state = entryFor(node.state, link);
+      else pending.push({ node: node.state, link });
     }
   }
   return contents.root;
@@ -117,9 +150,9 @@ export function readTorchCheckpoint(bytes: Uint8Array, options: ReadTorchCheckpo
   const source = options.source ?? 'checkpoint';
   let contents: TorchFileContents;
   if (isZip(bytes)) {
-    contents = readTorchZip(bytes, source);
+    contents = readTorchZip(bytes, source, options);
   } else if (isLegacyTorch(bytes)) {
-    contents = readTorchLegacy(bytes, source);
+    contents = readTorchLegacy(bytes, source, options);
   } else if (isGzip(bytes)) {
     throw new Error(`${source}: this is a gzip file; decompress it first (e.g. gunzip) to get the .pth`);
   } else {
@@ -127,7 +160,7 @@ export function readTorchCheckpoint(bytes: Uint8Array, options: ReadTorchCheckpo
       `${source}: not a torch.save file (starts with ${describeStart(bytes) || 'nothing'}; expected a zip archive "PK\\x03\\x04" or a legacy pickle "80 02 8a 0a")`,
     );
   }
-  const root = materialise(contents, source);
+  const root = materialise(contents, source, options);
   return { source, format: contents.format, byteOrder: contents.byteOrder, root };
 }
 

@@ -4,7 +4,7 @@
  * storage keys), then each listed storage as an int64 little-endian element count and its raw bytes.
  * PyTorch writes and reads these storages little-endian whatever the sys info says, and so do we.
  */
-import { unpickle } from './torch-pickle.js';
+import { unpickle, type UnpickleLimits } from './torch-pickle.js';
 import type { TorchFileContents } from './torch-storage.js';
 
 const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
@@ -15,8 +15,8 @@ export function isLegacyTorch(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x80 && bytes[1] === 0x02 && bytes[2] === 0x8a && bytes[3] === 0x0a;
 }
 
-export function readTorchLegacy(bytes: Uint8Array, source: string): TorchFileContents {
-  const next = (start: number, what: string) => unpickle(bytes, { source: `${source} (${what} pickle)`, start });
+export function readTorchLegacy(bytes: Uint8Array, source: string, limits: UnpickleLimits = {}): TorchFileContents {
+  const next = (start: number, what: string) => unpickle(bytes, { ...limits, source: `${source} (${what} pickle)`, start });
   const magic = next(0, 'magic number');
   if (magic.value !== MAGIC_NUMBER) {
     throw new Error(`${source}: bad magic number, so this is not a legacy torch.save file`);

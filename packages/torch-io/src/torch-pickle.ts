@@ -11,6 +11,7 @@
  * Every read is bounded by the input length and every opcode consumes at least one byte, so the loop
  * ends on any input.
  */
+import type { ReadLimits } from './read-limits.js';
 import { STORAGE_CLASSES, TorchStorageRef, TorchTensorRef } from './torch-storage.js';
 
 /** An allowed non-tensor Python object (only `argparse.Namespace`, as stored in training checkpoints). */
@@ -94,7 +95,18 @@ export interface UnpickleResult {
   storages: Map<string, TorchStorageRef>;
 }
 
-export interface UnpickleOptions {
+/**
+ * Python's pickler recurses once per nesting level and stops at the interpreter's recursion limit
+ * (1000 by default), so no pickle written by `torch.save` nests deeper than this.
+ */
+export const DEFAULT_MAX_PICKLE_DEPTH = 1000;
+
+export interface UnpickleLimits extends ReadLimits {
+  /** Deepest container nesting accepted (default DEFAULT_MAX_PICKLE_DEPTH, 1000). */
+  maxDepth?: number;
+}
+
+export interface UnpickleOptions extends UnpickleLimits {
   /** Names the input in error messages (a file name, or `file.pth:archive/data.pkl`). */
   source: string;
   /** Where the pickle starts in `bytes`. */
@@ -136,6 +148,9 @@ class Unpickler {
   readonly marks: number[] = [];
   readonly memo = new Map<number, unknown>();
   readonly storages = new Map<string, TorchStorageRef>();
+  /** Nesting depth of each container built so far (1 = holds no containers). */
+  readonly depths = new WeakMap<object, number>();
+  readonly maxDepth: number;
   pos: number;
   opStart: number;
   opName = '';
@@ -149,6 +164,25 @@ class Unpickler {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = options.start ?? 0;
     this.opStart = this.pos;
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_PICKLE_DEPTH;
+  }
+
+  /**
+   * Records that `container` now holds `items`, refusing nesting deeper than maxDepth. O(1) per item, so
+   * a deeply nested pickle fails at the level that crosses the limit instead of burdening every later walk.
+   */
+  nest(container: object, items: readonly unknown[]): void {
+    let depth = this.depths.get(container) ?? 1;
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null) depth = Math.max(depth, (this.depths.get(item) ?? 1) + 1);
+    }
+    if (depth > this.maxDepth) this.fail(`containers nested ${depth} deep, more than the maxDepth limit of ${this.maxDepth}`);
+    this.depths.set(container, depth);
+  }
+  /** A new list/tuple/set of `items`, with its depth recorded. */
+  container<T extends object>(value: T, items: readonly unknown[]): T {
+    this.nest(value, items);
+    return value;
   }
 
   fail(message: string): never {
@@ -234,10 +268,12 @@ class Unpickler {
   setItems(target: unknown, items: unknown[]): void {
     if (!(target instanceof Map)) this.fail(`cannot set items on ${describeValue(target)}`);
     if (items.length % 2 !== 0) this.fail('odd number of items for a dict');
+    this.nest(target as object, items);
     for (let i = 0; i < items.length; i += 2) (target as Map<unknown, unknown>).set(items[i], items[i + 1]);
   }
   appendItems(target: unknown, items: unknown[]): void {
     if (!Array.isArray(target)) this.fail(`cannot append to ${describeValue(target)}`);
+    this.nest(target as object, items);
     for (const item of items) (target as unknown[]).push(item);
   }
 
@@ -301,6 +337,7 @@ class Unpickler {
           if (!Array.isArray(pair) || pair.length !== 2) return this.fail('collections.OrderedDict item is not a pair');
           dict.set(pair[0], pair[1]);
         }
+        this.nest(dict, pairs as unknown[]);
         return dict;
       }
       case 'rebuild-tensor':
@@ -336,12 +373,13 @@ class Unpickler {
     if (!(cls instanceof PickleGlobal) || cls.role.kind !== 'record' || !Array.isArray(args)) {
       return this.fail(`cannot create an object of ${describeValue(cls)}`);
     }
-    return new PickleRecord(cls.fullName, args);
+    return this.container(new PickleRecord(cls.fullName, args), args);
   }
   build(target: unknown, state: unknown): void {
     // OrderedDict carries `_metadata` (per-module versions); tensors and parameters may carry Python attributes. Neither matters for weights.
     if (target instanceof Map || target instanceof TorchTensorRef) return;
     if (target instanceof PickleRecord) {
+      this.nest(target, [state]);
       target.state = state;
       return;
     }
@@ -400,18 +438,32 @@ const HANDLERS: ReadonlyMap<number, OpHandler> = new Map<number, OpHandler>([
     u.setItems(dict, u.popMark());
     u.push(dict);
   }],
-  [OP.LIST, (u) => u.push(u.popMark())],
-  [OP.TUPLE, (u) => u.push(u.popMark())],
-  [OP.FROZENSET, (u) => u.push(new Set(u.popMark()))],
-  [OP.TUPLE1, (u) => u.push([u.pop()])],
+  [OP.LIST, (u) => {
+    const items = u.popMark();
+    u.push(u.container(items, items));
+  }],
+  [OP.TUPLE, (u) => {
+    const items = u.popMark();
+    u.push(u.container(items, items));
+  }],
+  [OP.FROZENSET, (u) => {
+    const items = u.popMark();
+    u.push(u.container(new Set(items), items));
+  }],
+  [OP.TUPLE1, (u) => {
+    const items = [u.pop()];
+    u.push(u.container(items, items));
+  }],
   [OP.TUPLE2, (u) => {
     const b = u.pop();
-    u.push([u.pop(), b]);
+    const items = [u.pop(), b];
+    u.push(u.container(items, items));
   }],
   [OP.TUPLE3, (u) => {
     const c = u.pop();
     const b = u.pop();
-    u.push([u.pop(), b, c]);
+    const items = [u.pop(), b, c];
+    u.push(u.container(items, items));
   }],
   [OP.SETITEM, (u) => {
     const value = u.pop();
@@ -434,6 +486,7 @@ const HANDLERS: ReadonlyMap<number, OpHandler> = new Map<number, OpHandler>([
     const items = u.popMark();
     const target = u.top();
     if (!(target instanceof Set)) return u.fail(`cannot add items to ${describeValue(target)}`);
+    u.nest(target, items);
     for (const item of items) target.add(item);
   }],
   [OP.BINPUT, (u) => void u.memo.set(u.u8(), u.top())],

@@ -3,6 +3,7 @@
  * (storage_offset, size, stride) view of a decoded storage becomes a C-order array.
  */
 import type { ByteOrder } from './byte-order.js';
+import type { ByteBudget } from './read-limits.js';
 import { ELEMENT_SIZES } from './element-bytes.js';
 import { elementCount, type TensorData, type TensorDtype } from './tensor-map.js';
 
@@ -53,7 +54,10 @@ export class TorchTensorRef {
   ) {}
 }
 
-/** Views larger than their storage come from stride-0 (expanded) tensors; cap them so a crafted file cannot make us allocate gigabytes. */
+/**
+ * Views larger than their storage come from stride-0 (expanded) tensors; each is capped so a crafted file
+ * cannot make us allocate gigabytes, and all gathered views together are counted against maxBytes.
+ */
 const MAX_BROADCAST_ELEMENTS = 1 << 24;
 
 function sameKindEmpty(storage: TensorData, length: number): TensorData {
@@ -77,7 +81,7 @@ function isContiguous(shape: readonly number[], stride: readonly number[]): bool
  * (no copy; aliases stay shared); any other view is gathered into a new array.
  * `describe` names the tensor in error messages.
  */
-export function viewTensor(ref: TorchTensorRef, storage: TensorData, describe: string): TensorData {
+export function viewTensor(ref: TorchTensorRef, storage: TensorData, describe: string, budget?: ByteBudget): TensorData {
   const { shape, stride } = ref;
   const base = ref.storage.viewOffset + ref.storageOffset;
   const limit = ref.storage.viewOffset + ref.storage.viewSize;
@@ -97,6 +101,7 @@ export function viewTensor(ref: TorchTensorRef, storage: TensorData, describe: s
       `${describe} (${view}) has ${n} elements over a storage of ${ref.storage.viewSize}; broadcast views are limited to ${MAX_BROADCAST_ELEMENTS} elements`,
     );
   }
+  budget?.take(n * storage.BYTES_PER_ELEMENT, `gathering ${describe.slice(describe.indexOf(': ') + 2)} (${view})`);
   const out = sameKindEmpty(storage, n);
   const rank = shape.length;
   const index = new Array<number>(rank).fill(0);
