@@ -42,17 +42,23 @@ export function batchStatistics(x: tf.Tensor): BatchStatistics {
   });
 }
 
-/** The per-channel affine form of training BatchNorm: y = x·scale + shift, scale = γ/√(σ² + ε), shift = β − μ·scale. */
-function affine(stats: BatchStatistics, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number) {
-  const rstd = tf.rsqrt(tf.add(stats.variance, epsilon)) as tf.Tensor1D;
-  const scale = tf.mul(gamma, rstd) as tf.Tensor1D;
-  return { rstd, scale, shift: tf.sub(beta, tf.mul(stats.mean, scale)) as tf.Tensor1D };
-}
-
-/** act(x·scale + shift); the backward recomputes the ReLU mask with these same ops, so it matches the forward bit for bit. */
-function normalise(x: tf.Tensor, scale: tf.Tensor1D, shift: tf.Tensor1D, activation: BatchNormActivation): tf.Tensor {
-  const y = tf.add(tf.mul(x, scale), shift);
-  return activation === 'relu' ? tf.relu(y) : y;
+/**
+ * act(γ·(x − μ)/√(σ² + ε) + β) in one pass (tfjs's batchNorm kernel). The backward recomputes the ReLU
+ * mask with this same call, so it matches the forward bit for bit without keeping y.
+ */
+function normalise(
+  x: tf.Tensor,
+  statistics: BatchStatistics,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+  activation: BatchNormActivation,
+): tf.Tensor {
+  const y = tf.batchNorm(x, statistics.mean, statistics.variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, epsilon);
+  if (activation === 'linear') return y;
+  const activated = tf.relu(y);
+  y.dispose();
+  return activated;
 }
 
 /** BatchNorm(+ReLU) forward with batch statistics; returns y and the statistics the backward needs. */
@@ -64,18 +70,15 @@ export function batchNormForward(
   activation: BatchNormActivation = 'linear',
 ): { y: tf.Tensor; statistics: BatchStatistics } {
   const statistics = batchStatistics(x);
-  const y = tf.tidy(() => {
-    const { scale, shift } = affine(statistics, gamma, beta, epsilon);
-    return normalise(x, scale, shift, activation);
-  });
-  return { y, statistics };
+  return { y: normalise(x, statistics, gamma, beta, epsilon, activation), statistics };
 }
 
 /**
  * Closed-form gradients of y = act(γ·x̂ + β), x̂ = (x − μ)·rstd, with batch statistics (N values per
  * channel): with g = dy·act′, dβ = Σg, dγ = Σg·x̂ and
- * dx = γ·rstd/N · (N·g − Σg − x̂·Σ(g·x̂)) = γ·rstd·g − γ·rstd/N·(dβ + x̂·dγ).
- * Needs only x and the per-channel statistics; every temporary is freed before it returns.
+ * dx = γ·rstd/N · (N·g − Σg − x̂·Σ(g·x̂)) = γ·rstd·g + x̂·(−γ·rstd·dγ/N) + (−γ·rstd·dβ/N).
+ * Needs only x and the per-channel statistics. Temporaries are freed as soon as they are used, so at
+ * most about four tensors of x's size are alive at once (a tidy around the formula would hold ten).
  */
 export function batchNormBackward(
   dy: tf.Tensor,
@@ -86,20 +89,35 @@ export function batchNormBackward(
   epsilon: number,
   activation: BatchNormActivation = 'linear',
 ): { dx: tf.Tensor; dgamma: tf.Tensor1D; dbeta: tf.Tensor1D } {
-  return tf.tidy(() => {
-    const { rstd, scale, shift } = affine(statistics, gamma, beta, epsilon);
-    const n = statistics.count;
-    const rows = asRows(x);
-    let g = asRows(dy);
-    if (activation === 'relu') g = tf.mul(g, tf.step(tf.add(tf.mul(rows, scale), shift)));
-    const normalised = tf.mul(tf.sub(rows, statistics.mean), rstd);
-    const dbeta = channelSums(g);
-    const dgamma = channelSums(tf.mul(g, normalised));
-    const coefficient = tf.div(scale, -n);
-    // x̂·(−γ·rstd·dγ/N) + (−γ·rstd·dβ/N) + g·γ·rstd
-    const dx = tf.add(tf.add(tf.mul(normalised, tf.mul(coefficient, dgamma)), tf.mul(coefficient, dbeta)), tf.mul(g, scale));
-    return { dx: tf.reshape(dx, x.shape), dgamma, dbeta };
+  const rows = asRows(x);
+  const upstream = asRows(dy);
+  const g: tf.Tensor =
+    activation === 'relu'
+      ? tf.tidy(() => tf.mul(upstream, tf.step(normalise(rows, statistics, gamma, beta, epsilon, 'linear'))))
+      : upstream;
+  const dbeta = channelSums(g as tf.Tensor2D);
+  const dgamma = tf.tidy(() => {
+    const normalised = tf.batchNorm(rows, statistics.mean, statistics.variance, undefined, undefined, epsilon);
+    return channelSums(tf.mul(g, normalised) as tf.Tensor2D);
   });
+  const dx = tf.tidy(() => {
+    const scale = tf.mul(gamma, tf.rsqrt(tf.add(statistics.variance, epsilon))) as tf.Tensor1D;
+    const coefficient = tf.div(scale, -statistics.count);
+    // x̂·(−γ·rstd·dγ/N) + (−γ·rstd·dβ/N) in one pass, then + g·γ·rstd.
+    const affinePart = tf.batchNorm(
+      rows,
+      statistics.mean,
+      statistics.variance,
+      tf.mul(coefficient, dbeta) as tf.Tensor1D,
+      tf.mul(coefficient, dgamma) as tf.Tensor1D,
+      epsilon,
+    );
+    const gradientPart = tf.mul(g, scale);
+    if (g !== upstream) g.dispose();
+    return tf.reshape(tf.add(affinePart, gradientPart), x.shape);
+  });
+  tf.dispose([rows, upstream]);
+  return { dx, dgamma, dbeta };
 }
 
 /**
