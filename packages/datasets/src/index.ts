@@ -6,6 +6,7 @@ export { parseNpy, encodeNpy } from './npy.js';
 export { parseNpz, encodeNpz, type ParseNpzOptions, type EncodeNpzOptions } from './npz.js';
 export {
   parseNifti,
+  parseNiftiPair,
   encodeNifti,
   type NiftiHeader,
   type NiftiVolume,

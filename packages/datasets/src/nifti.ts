@@ -93,21 +93,56 @@ const CODE_OF: Record<Dtype, number> = {
  */
 export function parseNifti(bytes: Uint8Array, source?: string): NiftiVolume {
   const raw = isGzip(bytes) ? decodeOrThrow(source, 'corrupt gzip stream', () => gunzipSync(bytes)) : bytes;
+  const { header, headerSize } = decodeHeader(raw, source);
+  if (/^ni[12]/.test(header.fields.magic)) {
+    throw new DataError(source, "this is the header of a .hdr/.img pair (magic 'ni1'): read the .hdr file, whose .img holds the voxels");
+  }
+  if (!/^n\+[12]/.test(header.fields.magic)) {
+    throw new DataError(source, `NIfTI magic '${header.fields.magic.slice(0, 3)}': not a NIfTI-1/2 file (Analyze 7.5 is not supported)`);
+  }
+  const offset = Math.floor(header.fields.vox_offset);
+  if (offset < headerSize) throw new DataError(source, `vox_offset ${header.fields.vox_offset} lies inside the header`);
+  return decodeVolume(header, raw, offset, source);
+}
+
+/**
+ * Decodes a NIfTI-1 (or NIfTI-2) pair: `headerBytes` from the `.hdr` file (magic `ni1`), `imageBytes`
+ * from its `.img` (either may be gzipped), the voxels starting at `vox_offset` in the `.img` (usually 0).
+ * Same result as `parseNifti` of the equivalent single file; `source` names the pair in errors.
+ */
+export function parseNiftiPair(headerBytes: Uint8Array, imageBytes: Uint8Array, source?: string): NiftiVolume {
+  const rawHeader = isGzip(headerBytes) ? decodeOrThrow(source, 'corrupt gzip stream in the .hdr', () => gunzipSync(headerBytes)) : headerBytes;
+  const rawImage = isGzip(imageBytes) ? decodeOrThrow(source, 'corrupt gzip stream in the .img', () => gunzipSync(imageBytes)) : imageBytes;
+  const { header } = decodeHeader(rawHeader, source);
+  if (!/^ni[12]/.test(header.fields.magic)) {
+    const magic = header.fields.magic.slice(0, 3);
+    throw new DataError(source, /^n\+[12]/.test(magic) ? "the .hdr is a single-file NIfTI (magic 'n+1'): read it as .nii" : `NIfTI magic '${magic}': not a NIfTI-1/2 header (Analyze 7.5 is not supported)`);
+  }
+  const offset = Math.max(0, Math.floor(header.fields.vox_offset));
+  return decodeVolume(header, rawImage, offset, source);
+}
+
+/** The header of a NIfTI-1/2 byte stream (single file or `.hdr`). */
+function decodeHeader(raw: Uint8Array, source: string | undefined): { header: NiftiHeader; headerSize: number } {
   const version = detectVersion(raw, source);
   const headerSize = version === 1 ? 348 : 540;
   // nifti-reader-js gets the header and extensions only (up to vox_offset), not a copy of every voxel.
   const headerEnd = Math.min(raw.length, Math.max(headerSize + 4, storedVoxOffset(raw, version)));
   const buffer = raw.buffer.slice(raw.byteOffset, raw.byteOffset + headerEnd) as ArrayBuffer;
-  const fields = decodeOrThrow(source, 'unreadable NIfTI header', () => readHeader(buffer));
-  if (!/^n\+[12]/.test(fields.magic)) {
-    throw new DataError(source, `NIfTI magic '${fields.magic.slice(0, 3)}': only single-file .nii/.nii.gz is supported (not .hdr/.img pairs)`);
-  }
+  // isHdrImgPairOK: accept the 'ni1' magic too, so that the magic check below can say what the file is.
+  const fields = decodeOrThrow(source, 'unreadable NIfTI header', () => readHeader(buffer, true));
   const header: NiftiHeader = {
     version,
     littleEndian: fields.littleEndian,
     bytes: Uint8Array.prototype.slice.call(raw, 0, headerSize),
     fields,
   };
+  return { header, headerSize };
+}
+
+/** The voxels described by `header`, read from `data` at `offset`. */
+function decodeVolume(header: NiftiHeader, data: Uint8Array, offset: number, source: string | undefined): NiftiVolume {
+  const fields = header.fields;
   const shape = shapeFromDims(fields.dims, source);
   const count = shapeSize(shape);
   const kind = DATATYPE_OF[fields.datatypeCode];
@@ -116,18 +151,16 @@ export function parseNifti(bytes: Uint8Array, source?: string): NiftiVolume {
     throw new DataError(source, `unsupported NIfTI datatype ${name}`);
   }
   const itemSize = kind === 'int64' || kind === 'uint64' ? 8 : elementSize(kind);
-  const offset = Math.floor(fields.vox_offset);
-  if (offset < headerSize) throw new DataError(source, `vox_offset ${fields.vox_offset} lies inside the header`);
-  if (raw.length < offset + count * itemSize) {
+  if (data.length < offset + count * itemSize) {
     throw new DataError(
       source,
-      `truncated: ${count} voxels of ${kind} need ${offset + count * itemSize} bytes, the file has ${raw.length}`,
+      `truncated: ${count} voxels of ${kind} need ${offset + count * itemSize} bytes, the file has ${data.length}`,
     );
   }
   const stored =
     kind === 'int64' || kind === 'uint64'
-      ? readInt64Elements(raw, offset, count, kind === 'int64', fields.littleEndian, source)
-      : readElements(raw, offset, count, kind, fields.littleEndian);
+      ? readInt64Elements(data, offset, count, kind === 'int64', fields.littleEndian, source)
+      : readElements(data, offset, count, kind, fields.littleEndian);
   return {
     data: applyScaling(stored, fields.scl_slope, fields.scl_inter),
     shape,

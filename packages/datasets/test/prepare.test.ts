@@ -78,7 +78,7 @@ describe('prepareDataset (levit-unet prepare --from nifti --format synapse)', ()
     await writeSyntheticNifti(raw, { cases: 2, firstCase: 5, shape, seed: 2 });
     const images = join(raw, 'images');
     const labels = join(raw, 'labels');
-    await expect(prepareDataset({ images, labels, out: join(tmp(), 'a'), labelMap: 'btcv' })).rejects.toThrow(/exists and is not empty/);
+    await expect(prepareDataset({ images, labels, out: join(tmp(), 'a'), labelMap: 'btcv' })).rejects.toThrow(/already holds a Synapse dataset folder: pass --force/);
     // raw BTCV ids (up to 11) without a label map do not fit 9 classes
     const out = join(tmp(), 'nomap');
     await expect(prepareDataset({ images, labels, out })).rejects.toThrow(/label value 11 .* outside the class range 0\.\.8/);

@@ -1,20 +1,24 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { realpath, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DataError } from '../data-error.js';
 import { BTCV_TO_SYNAPSE, parseLabelMap, type LabelMap } from '../label-map.js';
 import { prepareVolume, type Modality } from '../prepare.js';
 import { deriveSeed, SeededRandom } from '../seeded-random.js';
 import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../synapse-layout.js';
-import { atomicWriteDir } from '@levit-unet/safe-fs';
+import { checkReplaceable, isPathInside, replaceDir } from '@levit-unet/safe-fs';
 import { listNiftiPairs, type NiftiCase } from './nifti-folders.js';
 import { readNifti } from './nifti-file.js';
-import { writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';
+import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';
 
 export interface PrepareDatasetOptions {
   /** Folder of NIfTI images (HU for CT). */
   images: string;
   /** Folder of NIfTI label maps with matching names (`img0001` ↔ `label0001`, `x_0000` ↔ `x`, or equal names). */
   labels: string;
-  /** Output dataset root; must not exist or be empty unless `overwrite`. Written atomically (all or nothing). */
+  /**
+   * Output dataset root: missing or empty, or (with `overwrite`) a dataset folder in the Synapse layout;
+   * never a folder holding other files, nor one containing the inputs. Written atomically (all or nothing).
+   */
   out: string;
   /** Output layout; only TransUNet's Synapse layout for now. */
   format?: 'synapse';
@@ -32,7 +36,7 @@ export interface PrepareDatasetOptions {
   seed?: number;
   /** Deflate the training slices (default false: stored like `np.savez`, fastest to load). */
   compress?: boolean;
-  /** Replace a non-empty output folder. */
+  /** Replace an existing Synapse dataset folder at `out` (`--force`). */
   overwrite?: boolean;
   /** Called after each case is written. */
   onCase?: (preparedCase: PreparedCase) => void;
@@ -89,6 +93,29 @@ function chooseTestCases(names: readonly string[], options: PrepareDatasetOption
   return { test: new Set(shuffled.slice(0, count)), split: 'fraction' };
 }
 
+/** The real path of `path`, or its resolved path when it does not exist (yet). */
+async function realOrResolved(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
+}
+
+/**
+ * Replacing `out` deletes everything in it, so it must not contain (or be) an input: `--out` equal to
+ * `--images`, or a parent of it, would delete the scans being prepared. Symbolic links are followed.
+ */
+async function refuseOutputContainingInputs(options: PrepareDatasetOptions): Promise<void> {
+  const out = await realOrResolved(options.out);
+  const inputs: [string, string][] = [
+    ['--images', options.images],
+    ['--labels', options.labels],
+    ...(typeof options.labelMap === 'string' && !['btcv', 'none'].includes(options.labelMap) ? [['--label-map', options.labelMap] as [string, string]] : []),
+  ];
+  for (const [option, path] of inputs) {
+    if (isPathInside(out, await realOrResolved(path))) {
+      throw new Error(`--out ${options.out} contains the input ${option} ${path}: replacing it would delete the input; choose another output folder`);
+    }
+  }
+}
+
 /**
  * `levit-unet prepare --from nifti --format synapse`: turns raw NIfTI volumes and label maps into
  * TransUNet's layout — axial (D, H, W) stacks (slice axis from the affine), CT clipped to the window
@@ -99,10 +126,9 @@ function chooseTestCases(names: readonly string[], options: PrepareDatasetOption
  */
 export async function prepareDataset(options: PrepareDatasetOptions): Promise<PrepareReport> {
   if ((options.format ?? 'synapse') !== 'synapse') throw new Error(`unsupported output format '${options.format}'`);
-  const existing = await readdir(options.out).catch(() => []);
-  if (existing.length > 0 && !options.overwrite) {
-    throw new Error(`${options.out} exists and is not empty (pass overwrite / --force to replace it)`);
-  }
+  const replaceOptions = { force: options.overwrite ?? false, isReplaceable: isSynapseDatasetDir, what: 'Synapse dataset folder' };
+  await refuseOutputContainingInputs(options);
+  await checkReplaceable(options.out, replaceOptions);
   const labelMap = await resolveLabelMap(options.labelMap);
   const collection = await listNiftiPairs(options.images, options.labels);
   const missing = [
@@ -115,7 +141,7 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
   const { test, split } = chooseTestCases(names, options);
   const report: PrepareReport = { out: options.out, cases: [], trainSlices: 0, testVolumes: 0, split };
 
-  await atomicWriteDir(options.out, async (dir) => {
+  await replaceDir(options.out, async (dir) => {
     const trainSlices: string[] = [];
     const testNames: string[] = [];
     for (const [n, pair] of collection.cases.entries()) {
@@ -147,6 +173,6 @@ export async function prepareDataset(options: PrepareDatasetOptions): Promise<Pr
     await writeSynapseLists(dir, trainSlices, testNames);
     report.trainSlices = trainSlices.length;
     report.testVolumes = testNames.length;
-  });
+  }, replaceOptions);
   return report;
 }

@@ -4,7 +4,6 @@ import { DataError } from '../data-error.js';
 import { parseH5 } from '../h5.js';
 import { parseNpz } from '../npz.js';
 import {
-  parseListFile,
   SYNAPSE_NUM_CLASSES,
   SYNAPSE_PATHS,
   synapseSlicePath,
@@ -14,6 +13,7 @@ import {
 } from '../synapse-layout.js';
 import type { SliceSample } from '../transunet-augment.js';
 import type { NdArray } from '../volume.js';
+import { resolveInsideSync } from '@levit-unet/safe-fs';
 import { readBytes } from './read-bytes.js';
 
 /** Reads and checks one training slice (`train_npz/caseXXXX_sliceYYY.npz`, arrays `image` and `label`). */
@@ -31,7 +31,12 @@ export async function readSynapseVolume(
   return synapseVolumeSample(arrays, path, numClasses);
 }
 
-/** The names in `lists_Synapse/train.txt` (slices) or `test_vol.txt` (cases) under a dataset root. */
+/**
+ * The names in `lists_Synapse/train.txt` (slices) or `test_vol.txt` (cases) under a dataset root. Each
+ * entry must name a file inside the dataset's `train_npz/` or `test_vol_h5/`: an entry with `..`, an
+ * absolute path or a symlink leading out of the root is refused with its line number, so a list file
+ * can never make the loader read `../../etc/passwd`.
+ */
 export async function readSynapseList(root: string, split: 'train' | 'test'): Promise<string[]> {
   const path = join(root, split === 'train' ? SYNAPSE_PATHS.trainList : SYNAPSE_PATHS.testList);
   let text: string;
@@ -40,7 +45,16 @@ export async function readSynapseList(root: string, split: 'train' | 'test'): Pr
   } catch (error) {
     throw new DataError(path, 'list file not found (is this a Synapse dataset root?)', { cause: error });
   }
-  return parseListFile(text);
+  const folder = join(root, split === 'train' ? SYNAPSE_PATHS.trainDir : SYNAPSE_PATHS.testDir);
+  const extension = split === 'train' ? '.npz' : '.npy.h5';
+  const names: string[] = [];
+  for (const [n, line] of text.split(/\r?\n/).entries()) {
+    const name = line.trim();
+    if (name.length === 0) continue;
+    resolveInsideSync(folder, `${name}${extension}`, `${path} line ${n + 1}: entry`);
+    names.push(name);
+  }
+  return names;
 }
 
 /** Absolute paths of the training slices listed in `train.txt`. */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeH5 } from '../h5.js';
@@ -56,4 +57,9 @@ export async function writeSynapseLists(root: string, trainSlices: readonly stri
   await mkdir(join(root, SYNAPSE_PATHS.listDir), { recursive: true });
   await writeFile(join(root, SYNAPSE_PATHS.trainList), formatListFile(trainSlices));
   await writeFile(join(root, SYNAPSE_PATHS.testList), formatListFile(testCases));
+}
+
+/** Whether `dir` holds a dataset in the Synapse layout (a `lists_Synapse/` folder): the only non-empty folder the writers may replace. */
+export function isSynapseDatasetDir(dir: string): boolean {
+  return existsSync(join(dir, SYNAPSE_PATHS.trainList)) || existsSync(join(dir, SYNAPSE_PATHS.testList));
 }

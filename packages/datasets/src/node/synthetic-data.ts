@@ -4,9 +4,9 @@ import { BTCV_TO_SYNAPSE } from '../label-map.js';
 import { generatePhantomVolume } from '../phantom.js';
 import { prepareVolume } from '../prepare.js';
 import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../synapse-layout.js';
-import { atomicWriteDir } from '@levit-unet/safe-fs';
+import { replaceDir } from '@levit-unet/safe-fs';
 import { writeNifti } from './nifti-file.js';
-import { writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';
+import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';
 
 export interface SyntheticOptions {
   /** Base seed; case n uses seed + n (default 0). */
@@ -27,7 +27,7 @@ export interface SyntheticSynapseOptions extends SyntheticOptions {
 /**
  * Writes a synthetic dataset in TransUNet's Synapse layout (phantoms from `generatePhantomVolume`, run
  * through the same preparation as real CT: window [-125, 275] → [0, 1]). The folder is replaced
- * atomically. Returns the list contents.
+ * atomically; a non-empty folder that is not a Synapse dataset is refused. Returns the list contents.
  */
 export async function writeSyntheticSynapse(
   dir: string,
@@ -39,7 +39,7 @@ export async function writeSyntheticSynapse(
     throw new Error(`at most ${SYNAPSE_TRAIN_CASES.length} training and ${SYNAPSE_TEST_CASES.length} test cases`);
   }
   const result = { trainSlices: [] as string[], testCases: [] as string[] };
-  await atomicWriteDir(dir, async (tmp) => {
+  await replaceDir(dir, async (tmp) => {
     const cases = [
       ...SYNAPSE_TRAIN_CASES.slice(0, trainCount).map((id) => ({ id, test: false })),
       ...SYNAPSE_TEST_CASES.slice(0, testCount).map((id) => ({ id, test: true })),
@@ -56,7 +56,7 @@ export async function writeSyntheticSynapse(
       }
     }
     await writeSynapseLists(tmp, result.trainSlices, result.testCases);
-  });
+  }, { force: true, isReplaceable: isSynapseDatasetDir, what: 'Synapse dataset folder' });
   return result;
 }
 
