@@ -36,17 +36,35 @@ interface Row {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Median ms per image of `run(batch)` over `repeats` runs after one warm-up. */
-async function msPerImage(run: (images: Float32Array, n: number) => Promise<unknown>, batch: number): Promise<number> {
+/**
+ * Median wall-clock and CPU ms per image of `run(batch)` over `repeats` runs after one warm-up. CPU time
+ * (all threads of this process) hardly changes when other jobs share the cores, so it tells what an idle
+ * machine would do: wall ≈ CPU / threads.
+ */
+async function msPerImage(run: (images: Float32Array, n: number) => Promise<unknown>, batch: number): Promise<{ wall: number; cpu: number }> {
   const images = new Float32Array(batch * size * size).map(() => Math.random());
   await run(images, batch);
-  const times: number[] = [];
+  const walls: number[] = [];
+  const cpus: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await run(images, batch);
-    times.push(performance.now() - t0);
+    walls.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    cpus.push((cpu.user + cpu.system) / 1000);
   }
-  return +(median(times) / batch).toFixed(1);
+  return { wall: +(median(walls) / batch).toFixed(1), cpu: +(median(cpus) / batch).toFixed(1) };
+}
+
+/** One result row (the JSON printed), plus the CPU figures for the table. */
+async function measure(variant: string, engine: string, backendName: string, threadCount: number, run: (images: Float32Array, n: number) => Promise<unknown>): Promise<Row> {
+  const b1 = await msPerImage(run, 1);
+  const b8 = await msPerImage(run, 8);
+  const row: Row = { variant, engine, backend: backendName, threads: threadCount, inferMsPerImageB1: b1.wall, inferMsPerImageB8: b8.wall };
+  cpuMs.set(row, [b1.cpu, b8.cpu]);
+  console.log(JSON.stringify(row));
+  return row;
 }
 
 function tfjsRun(model: LayersModel) {
@@ -62,6 +80,7 @@ const { backend } = await initBackend('wasm');
 // The machine may be shared: the load average says how far the figures are from an idle machine's.
 console.error(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
 const rows: Row[] = [];
+const cpuMs = new Map<Row, [number, number]>();
 for (const variant of variants) {
   const model = createLeViTUNet({ variant, numClasses: 9 });
   if (engines.includes('onnxruntime')) {
@@ -71,28 +90,16 @@ for (const variant of variants) {
       const exportMs = performance.now() - t0;
       const engine = await createOnnxRuntimeEngine(bytes, { threads });
       const run = (images: Float32Array, n: number) => engine.predictLogits(images, n);
-      const row: Row = {
-        variant,
-        engine: layout === 'nchw' ? 'onnxruntime' : 'onnxruntime (nhwc export)',
-        backend: 'cpu',
-        threads: engine.threads,
-        inferMsPerImageB1: await msPerImage(run, 1),
-        inferMsPerImageB8: await msPerImage(run, 8),
-      };
+      rows.push(await measure(variant, layout === 'nchw' ? 'onnxruntime' : 'onnxruntime (nhwc export)', 'cpu', threads ?? availableParallelism(), run));
       await engine.dispose();
-      rows.push(row);
-      console.log(JSON.stringify(row));
       console.error(`  (${variant} export: ${exportMs.toFixed(0)} ms, ${(bytes.length / 2 ** 20).toFixed(1)} MiB)`);
     }
   }
   if (engines.includes('tfjs')) {
-    const run = tfjsRun(model);
-    const row: Row = { variant, engine: 'tfjs', backend, threads: 1, inferMsPerImageB1: await msPerImage(run, 1), inferMsPerImageB8: await msPerImage(run, 8) };
-    rows.push(row);
-    console.log(JSON.stringify(row));
+    rows.push(await measure(variant, 'tfjs', backend, 1, tfjsRun(model)));
   }
   model.dispose();
 }
 console.error(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-console.log(`\n| size | engine | backend | threads | ms/image batch 1 | ms/image batch 8 |\n|---|---|---|---|---|---|`);
-for (const r of rows) console.log(`| ${r.variant} | ${r.engine} | ${r.backend} | ${r.threads} | ${r.inferMsPerImageB1} | ${r.inferMsPerImageB8} |`);
+console.log(`\n| size | engine | backend | threads | ms/image batch 1 | ms/image batch 8 | CPU ms/image batch 1 | CPU ms/image batch 8 |\n|---|---|---|---|---|---|---|---|`);
+for (const r of rows) console.log(`| ${r.variant} | ${r.engine} | ${r.backend} | ${r.threads} | ${r.inferMsPerImageB1} | ${r.inferMsPerImageB8} | ${cpuMs.get(r)?.join(' | ')} |`);

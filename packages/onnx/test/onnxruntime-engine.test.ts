@@ -42,8 +42,7 @@ describe('createOnnxRuntimeEngine', () => {
     expect(engine.name).toBe('onnxruntime');
     expect(engine.inputSize).toEqual([64, 48]);
     expect(engine.numClasses).toBe(5);
-    expect(engine.modelLayout).toBe(layout);
-    expect(engine.threads).toBe(1);
+    expect(Object.keys(engine).sort()).toEqual(['dispose', 'inputSize', 'name', 'numClasses', 'predictLogits']);
     const logits = await engine.predictLogits(images, 3);
     expect(logits.length).toBe(3 * 64 * 48 * 5);
     expect(compareToReference(reference, logits).maxError).toBeLessThanOrEqual(1e-4 * maxReference);
@@ -53,12 +52,11 @@ describe('createOnnxRuntimeEngine', () => {
     await engine.dispose();
   });
 
-  it('opens a model file written by exportOnnxFile, with every core by default', async () => {
+  it('opens a model file written by exportOnnxFile', async () => {
     const path = join(dir, 'unet.onnx');
     const size = await exportOnnxFile(model, path);
     expect(size).toBeGreaterThan(1000);
     const engine = await createOnnxRuntimeEngine(path);
-    expect(engine.threads).toBeGreaterThanOrEqual(1);
     expect(compareToReference(reference, await engine.predictLogits(images, 3)).maxError).toBeLessThanOrEqual(1e-4 * maxReference);
     await engine.dispose();
   });

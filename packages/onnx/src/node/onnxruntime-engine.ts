@@ -19,9 +19,6 @@ export interface OnnxRuntimeEngine {
   readonly name: string;
   readonly inputSize: readonly [number, number];
   readonly numClasses: number;
-  /** Which axis order the model itself takes and gives ('nchw': PyTorch's and our default export). */
-  readonly modelLayout: 'nchw' | 'nhwc';
-  readonly threads: number;
   /** images (n, h, w) float32 row-major → logits (n, h, w, numClasses) float32 NHWC. */
   predictLogits(images: Float32Array, n: number): Promise<Float32Array>;
   dispose(): Promise<void> | void;
@@ -113,8 +110,6 @@ export async function createOnnxRuntimeEngine(model: string | Uint8Array, option
     name: 'onnxruntime',
     inputSize,
     numClasses,
-    modelLayout: layout,
-    threads,
     async predictLogits(images: Float32Array, n: number): Promise<Float32Array> {
       if (!Number.isInteger(n) || n < 1 || images.length !== n * h * w) {
         throw new Error(`predictLogits: images must hold n·${h}·${w} = ${n * h * w} values for n = ${n}, got ${images.length}`);
