@@ -6,3 +6,4 @@ export { trackTemporary } from './signal-cleanup.js';
 export { resolveInside, resolveInsideSync } from './resolve-inside.js';
 export { isPathInside } from './is-path-inside.js';
 export type { CrashPoint } from './crash-point.js';
+export { canonicalPath, isSamePath } from './same-path.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isPathInside, resolveInside, resolveInsideSync } from '../src/index.js';
+import { canonicalPath, isPathInside, isSamePath, resolveInside, resolveInsideSync } from '../src/index.js';
 
 const base = mkdtempSync(join(tmpdir(), 'levit-resolve-inside-'));
 const root = join(base, 'model');
@@ -48,5 +48,16 @@ describe('isPathInside', () => {
     expect(isPathInside('/a/b', '/a/b/..c')).toBe(true);
     expect(isPathInside('/a/b', '/a/bc')).toBe(false);
     expect(isPathInside('/a/b', '/a')).toBe(false);
+  });
+});
+
+describe('isSamePath / canonicalPath', () => {
+  it('sees one file through a symlinked folder and a new file under a symlinked parent', () => {
+    const link = join(base, 'model-link');
+    symlinkSync(root, link);
+    expect(isSamePath(join(link, 'weights.bin'), join(root, 'weights.bin'))).toBe(true);
+    expect(isSamePath(join(link, 'new', 'x.bin'), join(root, 'new', 'x.bin'))).toBe(true);
+    expect(canonicalPath(join(link, 'shards', '..', 'weights.bin'))).toBe(canonicalPath(join(root, 'weights.bin')));
+    expect(isSamePath(join(root, 'weights.bin'), join(root, 'other.bin'))).toBe(false);
   });
 });
