@@ -1,11 +1,10 @@
-import { realpath, readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { DataError } from '../data-error.js';
 import { BTCV_TO_SYNAPSE, parseLabelMap, type LabelMap } from '../label-map.js';
 import { prepareVolume, type Modality } from '../prepare.js';
 import { deriveSeed, SeededRandom } from '../seeded-random.js';
 import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../synapse-layout.js';
-import { checkReplaceable, isPathInside, replaceDir } from '@levit-unet/safe-fs';
+import { canonicalPath, checkReplaceable, isPathInside, replaceDir } from '@levit-unet/safe-fs';
 import { listNiftiPairs, type NiftiCase } from './nifti-folders.js';
 import { readNifti } from './nifti-file.js';
 import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';
@@ -93,24 +92,19 @@ function chooseTestCases(names: readonly string[], options: PrepareDatasetOption
   return { test: new Set(shuffled.slice(0, count)), split: 'fraction' };
 }
 
-/** The real path of `path`, or its resolved path when it does not exist (yet). */
-async function realOrResolved(path: string): Promise<string> {
-  return realpath(path).catch(() => resolve(path));
-}
-
 /**
  * Replacing `out` deletes everything in it, so it must not contain (or be) an input: `--out` equal to
  * `--images`, or a parent of it, would delete the scans being prepared. Symbolic links are followed.
  */
 async function refuseOutputContainingInputs(options: PrepareDatasetOptions): Promise<void> {
-  const out = await realOrResolved(options.out);
+  const out = canonicalPath(options.out);
   const inputs: [string, string][] = [
     ['--images', options.images],
     ['--labels', options.labels],
     ...(typeof options.labelMap === 'string' && !['btcv', 'none'].includes(options.labelMap) ? [['--label-map', options.labelMap] as [string, string]] : []),
   ];
   for (const [option, path] of inputs) {
-    if (isPathInside(out, await realOrResolved(path))) {
+    if (isPathInside(out, canonicalPath(path))) {
       throw new Error(`--out ${options.out} contains the input ${option} ${path}: replacing it would delete the input; choose another output folder`);
     }
   }
