@@ -70,7 +70,7 @@ describe('levit-unet prepare', () => {
     expect(noMap.code).toBe(1);
     expect(noMap.stderr).toMatch(/^levit-unet: .*label0005\.nii\.gz: label value 11 at flat index \d+ is outside the class range 0\.\.8\n$/);
     const exists = await cli(...prepareArgs(join(dir, 'synapse'), '--label-map', 'btcv'));
-    expect(exists.stderr).toMatch(/exists and is not empty \(pass overwrite \/ --force/);
+    expect(exists.stderr).toMatch(/already holds a Synapse dataset folder: pass --force/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
-import { importCheckpointFile, initBackend, saveModelDir } from '@levit-unet/levit-unet/node';
+import { importCheckpointFile, initBackend, isModelDir, saveModelDir } from '@levit-unet/levit-unet/node';
+import { checkReplaceable } from '@levit-unet/safe-fs';
 import { backendOption, imgSizeOption, numClassesOption, say, variantOption } from '../options.js';
 
 export function importTorchCommand() {
@@ -8,7 +9,8 @@ export function importTorchCommand() {
     .argument('<checkpoint>', 'torch.save file or safetensors')
     .addOption(variantOption())
     .addOption(numClassesOption())
-    .requiredOption('--out <dir>', 'model directory to write (model.json + weights.bin)')
+    .requiredOption('--out <dir>', 'model directory to write (model.json + weights.bin); a new or empty folder, or a model directory with --force')
+    .option('--force', 'replace the model directory at --out (a folder holding other files is never replaced)')
     .option('--encoder-only', 'load only the encoder (conv stem + transformer) of a LeViT-UNet checkpoint')
     .addOption(
       new Option('--stem <mode>', 'first conv from an RGB ImageNet checkpoint: rgb-sum (sum over RGB) or random (official)')
@@ -20,6 +22,9 @@ export function importTorchCommand() {
     .addOption(backendOption())
     .option('--json', 'print the load report as JSON')
     .action(async (checkpoint, options) => {
+      const replace = { force: options.force ?? false, isReplaceable: isModelDir, what: 'model directory' };
+      // Checked before the (slow) import as well as by the save itself.
+      await checkReplaceable(options.out, replace);
       await initBackend(options.backend);
       const { model, kind, report } = await importCheckpointFile(checkpoint, {
         variant: options.variant,
@@ -30,7 +35,7 @@ export function importTorchCommand() {
         allowShapeMismatch: options.allowShapeMismatch,
       });
       try {
-        await saveModelDir(model, options.out);
+        await saveModelDir(model, options.out, { force: replace.force });
       } finally {
         model.dispose();
       }

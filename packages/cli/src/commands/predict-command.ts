@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { encodeNpy, parseNpy } from '@levit-unet/datasets';
 import { argmaxLabels, predictLogitsArray } from '@levit-unet/inference';
 import { predictScans } from '@levit-unet/inference/node';
 import { initBackend, loadModelDir } from '@levit-unet/levit-unet/node';
-import { atomicWriteFile } from '@levit-unet/safe-fs';
+import { atomicWriteFile, canonicalPath, isSamePath } from '@levit-unet/safe-fs';
 import { openEngine } from '../engine.js';
 import { backendOption, batchSizeOption, modelDirOption, say } from '../options.js';
 
@@ -35,7 +34,8 @@ export function predictCommand() {
     .addOption(batchSizeOption(8))
     .addOption(backendOption())
     .action(async (options) => {
-      if (resolve(options.out) === resolve(options.input)) throw new Error(`--out ${options.out}: is the input; choose another path`);
+      // Symbolic links resolved: `--out link/scan.nii.gz` with `link` → the input's folder is the input too.
+      if (isSamePath(options.out, options.input)) throw new Error(`--out ${options.out}: is the input ${options.input}; choose another path`);
       if (/\.npy$/i.test(options.input)) {
         await initBackend(options.backend);
         const input = parseNpy(await readFile(options.input), options.input);
@@ -54,8 +54,9 @@ export function predictCommand() {
       const engine = await openEngine(options.model, { backend: options.backend });
       try {
         const results = await predictScans(engine, {
-          inputs: options.input,
-          out: options.out,
+          // Canonical paths, so that predictScans' output-is-an-input check sees through symlinked folders.
+          inputs: canonicalPath(options.input),
+          out: canonicalPath(options.out),
           modality: options.modality,
           batchSize: options.batchSize,
           ...(options.window ? { window: options.window } : {}),
@@ -63,7 +64,10 @@ export function predictCommand() {
           onProgress: (p) => process.stderr.write(`\r${p.input}: ${p.slicesDone}/${p.slicesTotal} slices (file ${p.fileIndex + 1}/${p.files})   `),
         });
         process.stderr.write('\n');
-        for (const r of results) say(`${r.output}: labels (${r.shape.join(', ')}), ${r.msPerSlice.toFixed(0)} ms/slice${r.overlays.length ? `, ${r.overlays.length} overlays` : ''}`);
+        // Printed as the user spelled --out (predictScans saw its canonical path).
+        const canonicalOut = canonicalPath(options.out);
+        const shown = (output: string): string => (output.startsWith(canonicalOut) ? options.out + output.slice(canonicalOut.length) : output);
+        for (const r of results) say(`${shown(r.output)}: labels (${r.shape.join(', ')}), ${r.msPerSlice.toFixed(0)} ms/slice${r.overlays.length ? `, ${r.overlays.length} overlays` : ''}`);
       } finally {
         await engine.dispose();
       }

@@ -18,7 +18,7 @@ export function prepareCommand() {
     )
     .requiredOption('--images <dir>', 'folder of NIfTI images (.nii/.nii.gz), HU for CT')
     .requiredOption('--labels <dir>', 'folder of NIfTI label maps with matching names (img0001 <-> label0001, x_0000 <-> x, or equal)')
-    .requiredOption('--out <dir>', 'output dataset folder (written atomically; must be empty unless --force)')
+    .requiredOption('--out <dir>', 'output dataset folder (written atomically): a new or empty folder, or a Synapse dataset folder with --force')
     .option('--label-map <btcv|none|file>', 'btcv: BTCV 13 organs -> Synapse 8 (8->1, 4->2, 3->3, 2->4, 6->5, 11->6, 1->7, 7->8); a JSON file {"id": newId}; none: keep')
     .option('--window <low,high>', 'CT window in HU (default -125,275)', parseWindow)
     .addOption(new Option('--modality <modality>', 'ct: fixed window; mri: per-volume percentile normalisation').choices(['ct', 'mri'] as const).default('ct' as const))
@@ -28,7 +28,7 @@ export function prepareCommand() {
     .option('--test-fraction <f>', 'fraction of cases for testing when there is no official or given split (default 0.4)', parseFraction)
     .option('--seed <n>', 'seed for the fraction split', parseInteger('--seed'), 0)
     .option('--compress', 'deflate the training slices (default: stored like np.savez, fastest to load)')
-    .option('--force', 'replace a non-empty output folder')
+    .option('--force', 'replace the Synapse dataset at --out (never a folder holding other files, nor one containing --images/--labels)')
     .action(async (options) => {
       const request: PrepareDatasetOptions = {
         images: options.images,

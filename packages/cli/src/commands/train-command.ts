@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
@@ -7,6 +7,7 @@ import { initBackend, loadModelDir, readWeightsFile } from '@levit-unet/levit-un
 import { OPTIMIZER_NAMES, TRAINING_PRESET_NAMES, trainingPreset, type OptimizerConfig } from '@levit-unet/training';
 import { resume, train, type RunConfigFile, type TrainResult } from '@levit-unet/training/node';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { checkReplaceable } from '@levit-unet/safe-fs';
 import { TrainingProgress } from '../training-progress.js';
 import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
 import { backendOption, datasetOption, parseInteger, parsePositiveInt, say, variantOption } from '../options.js';
@@ -90,6 +91,15 @@ async function initialModel(s: Required<Pick<RunSettings, 'variant' | 'numClasse
   }
 }
 
+/** Whether `dir` holds a training run (its `config.json` says so): the only non-empty folder `train --out` may use. */
+function isTrainingRun(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { format?: unknown }).format === 'levit-unet-training-run';
+  } catch {
+    return false;
+  }
+}
+
 function report(result: TrainResult): void {
   say(
     `${result.status === 'completed' ? 'finished' : 'stopped (resume with --resume)'}: ${result.iterations}/${result.totalIterations} iterations, ` +
@@ -109,7 +119,8 @@ export function trainCommand() {
     .addOption(datasetOption().makeOptionMandatory(false))
     .addOption(variantOption().makeOptionMandatory(false))
     .addOption(new Option('--num-classes <n>', 'classes, background included (default 9 Synapse, 4 ACDC)').argParser(parsePositiveInt('--num-classes')))
-    .option('--out <dir>', 'run folder to create')
+    .option('--out <dir>', 'run folder to create: a new or empty folder, or an earlier run with --force')
+    .option('--force', 'start the run at --out again (its last/ and best/ are replaced; a folder that is not a training run is never touched)')
     .option('--init <path>', 'initial weights: official LeViT-UNet checkpoint (.pth / .safetensors, official keys) or a model directory')
     .option('--pretrained <path>', 'ImageNet LeViT checkpoint for the encoder (facebookresearch format)')
     .addOption(new Option('--preset <name>', 'a published recipe; flags and --config override it (default paper)').choices(TRAINING_PRESET_NAMES))
@@ -155,6 +166,9 @@ export function trainCommand() {
           const preset = trainingPreset(options.preset ?? 'paper');
           const s = { ...fromFile, ...given } as RunSettings;
           if (!options.data || !options.out || !options.dataset) throw new Error('train needs --data, --dataset and --out (or --resume RUN)');
+          // The run writes config.json, logs, last/ and best/ into --out (and --force deletes last/ and best/):
+          // never into a folder holding anything else, such as a home folder.
+          await checkReplaceable(options.out, { force: options.force ?? false, isReplaceable: isTrainingRun, what: 'training run folder' });
           const numClasses = s.numClasses ?? (options.dataset === 'acdc' ? 4 : 9);
           const variant = s.variant ?? '128s';
           const imgSize = s.imgSize ?? preset.imgSize;
@@ -178,6 +192,7 @@ export function trainCommand() {
           say(`training LeViT-UNet-${variant} on ${options.dataset} ${options.data} (${backend}), ${imgSize}×${imgSize}, ${optimizerName} lr ${s.lr ?? preset.lr}`);
           result = await train({
             runDir: options.out,
+            overwrite: options.force ?? false,
             model: () => initialModel({ variant, numClasses, imgSize }, options.init, options.pretrained),
             data,
             numClasses,
