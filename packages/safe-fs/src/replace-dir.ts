@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crashPoint } from './crash-point.js';
 import { recoverDirSync } from './recover-dir.js';
+import { removeStaleTemporaries } from './stale-temporaries.js';
 import { trackTemporary } from './signal-cleanup.js';
 import { newTag, temporarySibling } from './temporary-names.js';
 
@@ -51,6 +52,7 @@ export async function checkReplaceable(path: string, options: ReplaceDirOptions 
  */
 export async function replaceDir(path: string, fill: (tmpDir: string) => Promise<void>, options: ReplaceDirOptions = {}): Promise<void> {
   recoverDirSync(path);
+  removeStaleTemporaries(dirname(path));
   await checkReplaceable(path, options);
   await mkdir(dirname(path), { recursive: true });
   const tag = newTag();

@@ -55,7 +55,8 @@ export function modelDirIO(dir: string, options: SaveModelDirOptions = {}): tf.i
 
     async load(): Promise<tf.io.ModelArtifacts> {
       const jsonPath = join(dir, MODEL_JSON);
-      await recoverDir(dir);
+      // Finishes a save that a killed process left; a read-only folder with leftovers still loads.
+      await recoverDir(dir).catch(() => undefined);
       let modelJSON: tf.io.ModelJSON;
       try {
         modelJSON = JSON.parse(await readFile(jsonPath, 'utf8')) as tf.io.ModelJSON;
