@@ -1,17 +1,24 @@
-import { DataError, decodeOrThrow } from './data-error.js';
+import { ByteBudget, float16ToFloat32, maxBytesOf, type ReadLimits } from '@levit-unet/torch-io';
+import { DataError } from './data-error.js';
 import { narrowInt64 } from './dtype.js';
 import type { NdArray, TypedArray } from './volume.js';
 
 type H5wasm = typeof import('h5wasm').default;
 type H5Module = Awaited<H5wasm['ready']>;
 
-let loaded: Promise<{ h5: H5wasm; module: H5Module }> | undefined;
+type H5Links = Pick<typeof import('h5wasm'), 'ExternalLink' | 'BrokenSoftLink'>;
+
+let loaded: Promise<{ h5: H5wasm; module: H5Module; links: H5Links }> | undefined;
 
 // h5wasm (the HDF5 C library compiled to WebAssembly, ~4 MB) is imported on first use so that code which
 // never touches HDF5 does not pay for it. Its in-memory file system makes it work the same in browsers
 // and Node: bytes in, bytes out.
-async function h5wasm(): Promise<{ h5: H5wasm; module: H5Module }> {
-  loaded ??= import('h5wasm').then(async ({ default: h5 }) => ({ h5, module: await h5.ready }));
+async function h5wasm(): Promise<{ h5: H5wasm; module: H5Module; links: H5Links }> {
+  loaded ??= import('h5wasm').then(async ({ default: h5, ExternalLink, BrokenSoftLink }) => ({
+    h5,
+    module: await h5.ready,
+    links: { ExternalLink, BrokenSoftLink },
+  }));
   return loaded;
 }
 
@@ -22,71 +29,185 @@ function scratchName(): string {
   return `/levit-unet-${fileCounter}.h5`;
 }
 
-export interface ParseH5Options {
+export interface ParseH5Options extends ReadLimits {
   /** Names the file in error messages. */
   source?: string;
   /** Only read these datasets (paths from the root, e.g. `image`); each must be present. */
   datasets?: readonly string[];
 }
 
+/** Deflate never expands more than this; a chunked dataset claiming more than the file could inflate to is refused. */
+const MAX_DEFLATE_RATIO = 1032;
+const H5T_INTEGER = 0;
+const H5T_FLOAT = 1;
+
 /**
  * Reads the numeric datasets of an HDF5 file (h5py output included, gzip/shuffle-compressed or not) into
  * C-order arrays keyed by name. int64 data become Int32Array when every value fits. A file HDF5 cannot
- * open, a missing requested dataset or a non-numeric one is a `DataError` naming the file.
+ * open, a missing requested dataset or a non-numeric one is a `DataError` naming the file; so is a
+ * dataset HDF5 fails to read (a corrupt compressed chunk: h5wasm's own `value` ignores the failure and
+ * returns whatever memory held), one stored outside the file (external storage, refused: its bytes would
+ * come from another file), an external or dangling link, and a dataset whose size is beyond `maxBytes`
+ * or beyond what the file could hold (refused before allocating).
  */
 export async function parseH5(bytes: Uint8Array, options: ParseH5Options = {}): Promise<Record<string, NdArray>> {
   const { source, datasets } = options;
-  const { h5, module } = await h5wasm();
+  const budget = new ByteBudget(maxBytesOf(options), source ?? 'HDF5 file');
+  const { h5, module, links } = await h5wasm();
   const name = scratchName();
   module.FS.writeFile(name, bytes);
+  // HDF5 opens external raw data files (and external link targets) through the in-memory file system:
+  // allow only this file (and the tmpfile() h5wasm's error handler writes to), and remember what else it asked for.
+  const refused: string[] = [];
+  const fs = module.FS as unknown as { open: (path: string, ...rest: unknown[]) => unknown; ErrnoError: new (errno: number) => Error };
+  const open = fs.open;
+  fs.open = (path: string, ...rest: unknown[]) => {
+    if (path !== name && path !== name.slice(1) && !/^\/tmp\/tmpfile_\w+$/.test(path)) {
+      refused.push(path.replace(/^\/+/, '/'));
+      throw new fs.ErrnoError(44); // ENOENT
+    }
+    return open.call(module.FS, path, ...rest);
+  };
   let file: InstanceType<H5wasm['File']> | undefined;
+  // h5wasm's throwing handler turns HDF5's error stack into an exception instead of printing HDF5-DIAG to stderr.
+  module.activate_throwing_error_handler();
   try {
+    const opened = new h5.File(name, 'r');
+    file = opened;
+    const keys = opened.keys();
+    const entityOf = (key: string) => {
+      try {
+        return opened.get(key);
+      } catch {
+        return null; // a nested path that does not exist
+      }
+    };
+    const names = datasets ?? keys.filter((key) => !(entityOf(key) instanceof h5.Group || entityOf(key) instanceof h5.Datatype));
+    const result: Record<string, NdArray> = {};
+    for (const key of names) {
+      const entity = entityOf(key);
+      if (entity instanceof links.ExternalLink) {
+        throw new DataError(
+          source,
+          `'${key}' is an external link to ${entity.filename}:${entity.obj_path}; links to other files are refused (copy the dataset into this file)`,
+        );
+      }
+      if (entity instanceof links.BrokenSoftLink) {
+        throw new DataError(source, `'${key}' is a soft link to '${entity.target}', which does not exist`);
+      }
+      if (!(entity instanceof h5.Dataset)) {
+        throw new DataError(source, `missing dataset '${key}' (file has: ${keys.join(', ') || 'nothing'})`);
+      }
+      result[key] = readDataset(module, entity, key, { source, fileBytes: bytes.length, budget, refused });
+    }
+    return result;
+  } catch (error) {
     // Everything HDF5 says about a damaged file (bad superblock, truncated B-tree...) becomes one
     // DataError naming the file; our own DataErrors pass through unchanged.
-    return decodeOrThrow(source, 'unreadable HDF5 file', () => {
-      const opened = new h5.File(name, 'r');
-      file = opened;
-      const names = datasets ?? opened.keys().filter((key) => opened.get(key) instanceof h5.Dataset);
-      const result: Record<string, NdArray> = {};
-      for (const key of names) {
-        const entity = opened.get(key);
-        if (!(entity instanceof h5.Dataset)) {
-          throw new DataError(source, `missing dataset '${key}' (file has: ${opened.keys().join(', ') || 'nothing'})`);
-        }
-        result[key] = datasetArray(entity, key, source);
-      }
-      return result;
-    });
+    if (error instanceof DataError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DataError(source, `unreadable HDF5 file (${hdf5Reason(message)})`, { cause: error });
   } finally {
+    module.deactivate_throwing_error_handler();
+    fs.open = open;
     try {
-      file?.close();
+      if (file && file.file_id >= 0n) file.close();
+    } catch {
+      // Closing after a failed read can fail too; the read's error is the one to report.
     } finally {
       module.FS.unlink(name);
     }
   }
 }
 
-function datasetArray(dataset: InstanceType<H5wasm['Dataset']>, key: string, source: string | undefined): NdArray {
-  const shape = dataset.shape ?? [];
-  const value = dataset.value;
-  let data: TypedArray;
-  if (value instanceof BigInt64Array || value instanceof BigUint64Array) {
-    data = narrowInt64(value, source === undefined ? key : `${source}[${key}]`);
-  } else if (
-    value instanceof Int8Array ||
-    value instanceof Uint8Array ||
-    value instanceof Int16Array ||
-    value instanceof Uint16Array ||
-    value instanceof Int32Array ||
-    value instanceof Uint32Array ||
-    value instanceof Float32Array ||
-    value instanceof Float64Array
-  ) {
-    data = value;
-  } else {
-    throw new DataError(source, `dataset '${key}' is not numeric (dtype ${JSON.stringify(dataset.dtype)})`);
+interface ReadContext {
+  source: string | undefined;
+  fileBytes: number;
+  budget: ByteBudget;
+  refused: string[];
+}
+
+/** The innermost reason in an HDF5 error stack ("filter returned failure during read"), or the first line. */
+function hdf5Reason(message: string): string {
+  const reasons = [...message.matchAll(/#\d+: .*? in [\w]+\(\): (.*)$/gm)].map((m) => m[1]!.trim());
+  return reasons[reasons.length - 1] ?? message.split('\n')[0]!.trim();
+}
+
+/**
+ * Reads a whole dataset through h5wasm's low-level call, whose status h5wasm's `value` getter ignores:
+ * a failed H5Dread is an error here, never a buffer of whatever the heap held.
+ */
+function readDataset(module: H5Module, dataset: InstanceType<H5wasm['Dataset']>, key: string, context: ReadContext): NdArray {
+  const { source, budget } = context;
+  const metadata = dataset.metadata;
+  const { shape, size, type } = metadata;
+  const dtype = JSON.stringify(dataset.dtype);
+  if (metadata.vlen || (type !== H5T_INTEGER && type !== H5T_FLOAT) || ![1, 2, 4, 8].includes(size) || (type === H5T_FLOAT && size === 1)) {
+    throw new DataError(source, `dataset '${key}' is not numeric (dtype ${dtype})`);
   }
-  return { data, shape };
+  if (shape === null) throw new DataError(source, `dataset '${key}' has no shape (an HDF5 null dataspace)`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const nbytes = count * size;
+  const described = `dataset '${key}' (${dtype} [${shape.join(', ')}], ${nbytes} bytes)`;
+  // What the file can hold: contiguous data lies in the file; chunked data at most inflates by deflate's ratio.
+  const filters = dataset.filters as Array<{ id: number }>;
+  const fileLimit = metadata.chunks === null && filters.length === 0 ? context.fileBytes : context.fileBytes * MAX_DEFLATE_RATIO;
+  if (nbytes > fileLimit) {
+    throw new DataError(
+      source,
+      `${described} claims more data than the ${context.fileBytes}-byte file can hold: ` +
+        (metadata.chunks === null ? 'its data lives outside the file (external storage is refused) or was never written' : 'corrupt or never-written chunks'),
+    );
+  }
+  try {
+    budget.take(nbytes, described);
+  } catch (error) {
+    throw new DataError(undefined, (error as Error).message);
+  }
+  const pointer = module._malloc(Math.max(nbytes, 1));
+  if (pointer === 0) throw new DataError(source, `${described}: HDF5 could not allocate it`);
+  const refusedBefore = context.refused.length;
+  let status: number;
+  try {
+    // parseH5 activated the throwing handler, so a failed read throws with HDF5's error stack.
+    try {
+      status = module.get_dataset_data(dataset.file_id, dataset.path, null, null, null, BigInt(pointer));
+    } catch (error) {
+      status = -1;
+      const external = context.refused.slice(refusedBefore);
+      if (external.length > 0) {
+        throw new DataError(
+          source,
+          `dataset '${key}' stores its data in external file(s) ${[...new Set(external)].join(', ')}; external storage is refused (the data would come from outside this file)`,
+        );
+      }
+      throw new DataError(source, `HDF5 failed to read dataset '${key}' (${hdf5Reason(error instanceof Error ? error.message : String(error))}): the file is corrupt`);
+    }
+    if (status < 0) throw new DataError(source, `HDF5 failed to read dataset '${key}' (status ${status}): the file is corrupt`);
+    const raw = module.HEAPU8.slice(pointer, pointer + nbytes);
+    return { data: typedArrayOf(raw, type, size, metadata.signed, source === undefined ? key : `${source}[${key}]`), shape: [...shape] };
+  } finally {
+    module._free(pointer);
+  }
+}
+
+/** h5wasm reads into little-endian memory (it sets the memory type's order), so the bytes are host order here. */
+function typedArrayOf(raw: Uint8Array, type: number, size: number, signed: boolean, name: string): TypedArray {
+  const { buffer } = raw;
+  if (type === H5T_FLOAT) {
+    if (size === 2) return float16ToFloat32(new Uint16Array(buffer));
+    return size === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
+  }
+  switch (size) {
+    case 1:
+      return signed ? new Int8Array(buffer) : new Uint8Array(buffer);
+    case 2:
+      return signed ? new Int16Array(buffer) : new Uint16Array(buffer);
+    case 4:
+      return signed ? new Int32Array(buffer) : new Uint32Array(buffer);
+    default:
+      return narrowInt64(signed ? new BigInt64Array(buffer) : new BigUint64Array(buffer), name);
+  }
 }
 
 const H5_DTYPE: Record<string, string> = {

@@ -24,7 +24,7 @@ export {
   type UnpickleOptions,
 } from './torch-pickle.js';
 export { crc32 } from './crc32.js';
-export { DEFAULT_MAX_BYTES, assertWithinMaxBytes, ByteBudget, type ReadLimits } from './read-limits.js';
+export { DEFAULT_MAX_BYTES, assertWithinMaxBytes, ByteBudget, maxBytesOf, type ReadLimits } from './read-limits.js';
 export { isZip, listZipEntries, readZipEntries, type ReadZipOptions, type ZipEntryInfo } from './zip-archive.js';
 export {
   STATE_DICT_CONTAINER_KEYS,
