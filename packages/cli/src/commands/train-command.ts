@@ -7,7 +7,7 @@ import { initBackend, loadModelDir, readWeightsFile } from '@levit-unet/levit-un
 import { OPTIMIZER_NAMES, TRAINING_PRESET_NAMES, trainingPreset, type OptimizerConfig } from '@levit-unet/training';
 import { resume, train, type RunConfigFile, type TrainResult } from '@levit-unet/training/node';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { checkReplaceable } from '@levit-unet/safe-fs';
+import { checkReplaceable, recoverDir } from '@levit-unet/safe-fs';
 import { TrainingProgress } from '../training-progress.js';
 import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
 import { backendOption, datasetOption, parseInteger, parsePositiveInt, say, variantOption } from '../options.js';
@@ -158,6 +158,8 @@ export function trainCommand() {
           const spec = (config.extra as { data?: DataSpec }).data;
           const data = spec && spec.dataset !== 'synapse' ? await openTrainingData(spec) : undefined;
           const validate = spec && (config.extra as { validate?: boolean }).validate ? validationCallback(spec, (t) => progress.note(t)) : undefined;
+          // A run killed while it replaced last/ or best/ (kill -9 between the two renames) is finished first.
+          for (const folder of ['last', 'best']) await recoverDir(join(options.resume, folder));
           say(`resuming ${options.resume} on ${backend}`);
           result = await resume(options.resume, { ...(data && 'load' in data ? { data } : {}), ...(validate ? { validate } : {}), onProgress: (p) => progress.update(p), signal: abort.signal });
         } else {
