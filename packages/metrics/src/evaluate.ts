@@ -7,7 +7,7 @@ import { uniformValues, type MetricValues } from './metric-values.js';
 import { overlapMetrics, type OverlapCounts } from './overlap.js';
 import { applyPolicy, assertPolicy, emptiness, type Emptiness, type PolicyName } from './policies.js';
 import { surfaceDistances } from './surface-distances.js';
-import { classSurface } from './surface.js';
+import { assertConnectivity, classSurface, type Connectivity } from './surface.js';
 import { unionBox, type Box } from './bounding-box.js';
 import { Workspace } from './workspace.js';
 
@@ -23,6 +23,11 @@ export interface EvaluateOptions {
   readonly policy?: PolicyName;
   /** Classes to score, default 1 … C − 1. */
   readonly classIds?: readonly number[];
+  /**
+   * medpy's `connectivity`: the surface is M minus its erosion by generate_binary_structure(rank, connectivity);
+   * 1 (default, medpy's and TransUNet's) uses face neighbours, 2 adds edge neighbours, 3 corner neighbours.
+   */
+  readonly connectivity?: Connectivity;
 }
 
 export interface ClassCounts extends OverlapCounts {
@@ -45,6 +50,7 @@ export interface CaseEvaluation {
   readonly spacingMm: readonly number[] | null;
   readonly numClasses: number;
   readonly policy: PolicyName;
+  readonly connectivity: Connectivity;
   /** The grid diagonal √Σ((n_k − 1)·s_k)², the `strict` policy's distance for a class missing on one side. */
   readonly diagonal: number;
   readonly confusion: ConfusionMatrix;
@@ -66,8 +72,9 @@ function loneSurfaceCount(
   c: number,
   box: Box | null,
   workspace: Workspace,
+  connectivity: Connectivity,
 ): number {
-  return box ? classSurface(labels, grid.dims, c, box, grid.erodeAxis0, workspace).count : 0;
+  return box ? classSurface(labels, grid.dims, c, box, grid.erodeAxis0, workspace, 'surface', connectivity).count : 0;
 }
 
 /** Scores class c of a validated pair from its census. Exported for the benchmark, which times classes one by one. */
@@ -79,6 +86,7 @@ export function evaluateClass(
   c: number,
   policy: PolicyName,
   workspace: Workspace,
+  connectivity: Connectivity = 1,
 ): ClassEvaluation {
   const counts: OverlapCounts = {
     predVoxels: predVoxels(census, c),
@@ -93,15 +101,15 @@ export function evaluateClass(
   let predSurfaceVoxels: number;
   let gtSurfaceVoxels: number;
   if (predBox && gtBox) {
-    const distances = surfaceDistances(pred, gt, grid, c, unionBox(predBox, gtBox), workspace);
+    const distances = surfaceDistances(pred, gt, grid, c, unionBox(predBox, gtBox), workspace, connectivity);
     medpy = { ...overlap, ...distanceMetrics(distances) };
     predSurfaceVoxels = distances.predToGt.length;
     gtSurfaceVoxels = distances.gtToPred.length;
   } else {
     // medpy raises for every distance when either mask is empty.
     medpy = { ...uniformValues(NaN), ...overlap };
-    predSurfaceVoxels = loneSurfaceCount(pred, grid, c, predBox, workspace);
-    gtSurfaceVoxels = loneSurfaceCount(gt, grid, c, gtBox, workspace);
+    predSurfaceVoxels = loneSurfaceCount(pred, grid, c, predBox, workspace, connectivity);
+    gtSurfaceVoxels = loneSurfaceCount(gt, grid, c, gtBox, workspace, connectivity);
   }
   return {
     classId: c,
@@ -117,9 +125,10 @@ export function evaluateClass(
  * work inside each class's bounding box.
  */
 export function evaluateCase(pred: LabelMap, gt: LabelMap, options: EvaluateOptions): CaseEvaluation {
-  const { numClasses, spacingMm, policy = 'transunet' } = options;
+  const { numClasses, spacingMm, policy = 'transunet', connectivity = 1 } = options;
   assertLabelMapPair(pred, gt, numClasses);
   assertPolicy(policy);
+  assertConnectivity(connectivity);
   const grid = toGrid(pred.shape, spacingMm);
   const classIds = options.classIds ?? Array.from({ length: numClasses - 1 }, (_, k) => k + 1);
   assertClassIds(classIds, numClasses);
@@ -130,8 +139,9 @@ export function evaluateCase(pred: LabelMap, gt: LabelMap, options: EvaluateOpti
     spacingMm: spacingMm ? [...spacingMm] : null,
     numClasses,
     policy,
+    connectivity,
     diagonal: gridDiagonal(grid),
     confusion: { numClasses, counts: census.counts },
-    classes: classIds.map((c) => evaluateClass(pred.data, gt.data, grid, census, c, policy, workspace)),
+    classes: classIds.map((c) => evaluateClass(pred.data, gt.data, grid, census, c, policy, workspace, connectivity)),
   };
 }

@@ -14,3 +14,5 @@ export { confusionMatrix, confusionRows, gtVoxels, intersectionVoxels, predVoxel
 export type { ConfusionMatrix } from './confusion-matrix.js';
 export { distanceTransform } from './edt.js';
 export { percentileLinear } from './percentile.js';
+export type { Connectivity } from './surface.js';
+export { MAX_NUM_CLASSES } from './label-map.js';

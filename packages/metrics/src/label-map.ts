@@ -48,10 +48,22 @@ export function assertSameShape(pred: LabelMap, gt: LabelMap): void {
   }
 }
 
-/** Throws unless `numClasses` is an integer ≥ 2 (background plus at least one class). */
+/**
+ * The most classes scored at once. The confusion matrix holds numClasses² counts (8 bytes each): 4096 classes
+ * take 128 MiB, while 30,000 would take 7 GB; segmentation label maps have tens to hundreds of classes.
+ */
+export const MAX_NUM_CLASSES = 4096;
+
+/** Throws unless `numClasses` is an integer in [2, MAX_NUM_CLASSES] (background plus at least one class). */
 export function assertNumClasses(numClasses: number): void {
   if (!Number.isInteger(numClasses) || numClasses < 2) {
     throw new Error(`numClasses must be an integer ≥ 2 (background included), got ${numClasses}`);
+  }
+  if (numClasses > MAX_NUM_CLASSES) {
+    throw new Error(
+      `numClasses ${numClasses} is too large: at most ${MAX_NUM_CLASSES} classes are supported (the confusion matrix ` +
+        `would need ${((numClasses * numClasses * 8) / 2 ** 30).toFixed(1)} GiB)`,
+    );
   }
 }
 

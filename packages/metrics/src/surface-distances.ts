@@ -2,7 +2,7 @@ import { boxDims, type Box } from './bounding-box.js';
 import { squaredDistanceTransform } from './edt.js';
 import type { Grid } from './grid.js';
 import type { LabelArray } from './label-map.js';
-import { classSurface } from './surface.js';
+import { classSurface, type Connectivity } from './surface.js';
 import type { Workspace } from './workspace.js';
 
 /** The two directed lists of surface distances of one class, one value per surface voxel, in grid order. */
@@ -41,10 +41,11 @@ export function surfaceDistances(
   c: number,
   box: Box,
   workspace: Workspace,
+  connectivity: Connectivity = 1,
 ): SurfaceDistances {
   const dims = boxDims(box);
-  const predSurface = classSurface(pred, grid.dims, c, box, grid.erodeAxis0, workspace, 'pred');
-  const gtSurface = classSurface(gt, grid.dims, c, box, grid.erodeAxis0, workspace, 'gt');
+  const predSurface = classSurface(pred, grid.dims, c, box, grid.erodeAxis0, workspace, 'pred', connectivity);
+  const gtSurface = classSurface(gt, grid.dims, c, box, grid.erodeAxis0, workspace, 'gt', connectivity);
   return {
     predToGt: directed(predSurface.mask, predSurface.count, gtSurface.mask, dims, grid, workspace),
     gtToPred: directed(gtSurface.mask, gtSurface.count, predSurface.mask, dims, grid, workspace),

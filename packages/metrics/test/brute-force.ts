@@ -13,19 +13,32 @@ function coordinates(shape: readonly number[], i: number): number[] {
   return at;
 }
 
-/** Surface voxels of `mask` (as coordinates): in the mask with a face neighbour outside the mask or the volume. */
-export function bruteSurface(mask: ArrayLike<boolean | number>, shape: readonly number[]): number[][] {
+/** Offsets in {−1, 0, 1}^rank with 1 … connectivity non-zero steps: scipy's generate_binary_structure(rank, connectivity) minus its centre. */
+function structureOffsets(rank: number, connectivity: number): number[][] {
+  let offsets: number[][] = [[]];
+  for (let k = 0; k < rank; k++) offsets = offsets.flatMap((o) => [-1, 0, 1].map((step) => [...o, step]));
+  return offsets.filter((o) => {
+    const order = o.filter((step) => step !== 0).length;
+    return order > 0 && order <= connectivity;
+  });
+}
+
+/**
+ * Surface voxels of `mask` (as coordinates): in the mask with a neighbour of the structuring element (face
+ * neighbours for connectivity 1, plus edges for 2, plus corners for 3) outside the mask or the volume.
+ */
+export function bruteSurface(mask: ArrayLike<boolean | number>, shape: readonly number[], connectivity = 1): number[][] {
   const surface: number[][] = [];
   const strides = shape.map((_, k) => shape.slice(k + 1).reduce((a, b) => a * b, 1));
+  const offsets = structureOffsets(shape.length, connectivity);
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
     const at = coordinates(shape, i);
-    const onSurface = shape.some((n, k) =>
-      [-1, 1].some((step) => {
-        const c = at[k] + step;
-        return c < 0 || c >= n || !mask[i + step * strides[k]];
-      }),
-    );
+    const onSurface = offsets.some((offset) => {
+      const to = at.map((c, k) => c + offset[k]);
+      if (to.some((c, k) => c < 0 || c >= shape[k])) return true;
+      return !mask[to.reduce((sum, c, k) => sum + c * strides[k], 0)];
+    });
     if (onSurface) surface.push(at);
   }
   return surface;
@@ -59,9 +72,10 @@ export function bruteDistances(
   shape: readonly number[],
   c: number,
   spacing: readonly number[] = shape.map(() => 1),
+  connectivity = 1,
 ) {
-  const sp = bruteSurface(Array.from(pred, (v) => v === c), shape);
-  const sg = bruteSurface(Array.from(gt, (v) => v === c), shape);
+  const sp = bruteSurface(Array.from(pred, (v) => v === c), shape, connectivity);
+  const sg = bruteSurface(Array.from(gt, (v) => v === c), shape, connectivity);
   const pg = bruteDirected(sp, sg, spacing);
   const gp = bruteDirected(sg, sp, spacing);
   const pooled = [...pg, ...gp];
