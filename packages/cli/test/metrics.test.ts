@@ -113,3 +113,78 @@ describe('levit-unet metrics', () => {
     expect(range.stderr).toMatch(/pred\.data\[\d+\] = 3 is out of range/);
   });
 });
+
+describe('levit-unet metrics compares the two images\' affines', () => {
+  const [nk, nj, ni] = shape as [number, number, number];
+  const [dk, dj, di] = spacingKji as [number, number, number];
+  const gtAffine = [
+    [di, 0, 0, 0],
+    [0, dj, 0, 0],
+    [0, 0, dk, 0],
+    [0, 0, 0, 1],
+  ];
+  const voxelwise = (data: Uint8Array) => evaluateCase({ data, shape }, { data: gt, shape }, { numClasses: 4 });
+  const run = (path: string, ...args: string[]) =>
+    runCliCaptured('metrics', '--pred', path, '--gt', gtPath, '--num-classes', '4', '--json', ...args);
+
+  it('reorients a prediction stored with a flipped j axis and the matching affine, scoring as the original', async () => {
+    const flipped = new Uint8Array(pred.length);
+    for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) flipped[(k * nj + j) * ni + i] = pred[(k * nj + (nj - 1 - j)) * ni + i]!;
+    const path = join(dir, 'flipped.nii.gz');
+    const affine = gtAffine.map((row) => [...row]);
+    affine[1] = [0, -dj, 0, (nj - 1) * dj];
+    await writeNifti(path, { data: flipped, shape, spacing: spacingKji, affine });
+    const result = await run(path);
+    expect(result.code, result.stderr).toBe(0);
+    expectJsonMatches(JSON.parse(result.stdout), voxelwise(pred).classes);
+    expect(result.stderr).toContain('reoriented onto');
+    // Voxel by voxel, the flipped map is misaligned: its Dice for class 1 is lower.
+    const ignored = JSON.parse((await run(path, '--ignore-affine')).stdout);
+    expectJsonMatches(ignored, voxelwise(flipped).classes);
+    expect(ignored.perClass.class_1.dice).toBeLessThan(5 / 6);
+  });
+
+  it('reorients a prediction stored with its i and j axes swapped', async () => {
+    // pred voxel (i', j', k) is gt voxel (j', i', k): array [nk, ni, nj].
+    const swapped = new Uint8Array(pred.length);
+    for (let k = 0; k < nk; k++) for (let jp = 0; jp < ni; jp++) for (let ip = 0; ip < nj; ip++) swapped[(k * ni + jp) * nj + ip] = pred[(k * nj + ip) * ni + jp]!;
+    const path = join(dir, 'swapped.nii');
+    const affine = [
+      [0, di, 0, 0],
+      [dj, 0, 0, 0],
+      [0, 0, dk, 0],
+      [0, 0, 0, 1],
+    ];
+    await writeNifti(path, { data: swapped, shape: [nk, ni, nj], spacing: [dk, di, dj], affine });
+    const result = await run(path);
+    expect(result.code, result.stderr).toBe(0);
+    expectJsonMatches(JSON.parse(result.stdout), voxelwise(pred).classes);
+  });
+
+  it('refuses affines that differ otherwise, naming both files and --ignore-affine, which overrides it', async () => {
+    const path = join(dir, 'shifted.nii');
+    const affine = gtAffine.map((row) => [...row]);
+    affine[0]![3] = di; // one voxel along i
+    await writeNifti(path, { data: pred, shape, spacing: spacingKji, affine });
+    const refused = await run(path);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(
+      new RegExp(`^levit-unet: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} and .*gt\\.nii are not on the same voxel grid \\(the grids are shifted by -?1 voxels along gt axis i\\).*--ignore-affine`),
+    );
+    const ignored = await run(path, '--ignore-affine');
+    expect(ignored.code).toBe(0);
+    expectJsonMatches(JSON.parse(ignored.stdout), voxelwise(pred).classes);
+  });
+
+  it('passes --connectivity to the metrics and refuses absurd class counts before reading anything', async () => {
+    const c3 = JSON.parse((await cli('--json', '--connectivity', '3')).stdout);
+    expectJsonMatches(c3, evaluateCase({ data: pred, shape }, { data: gt, shape }, { numClasses: 4, connectivity: 3 }).classes);
+    const huge = await cliWith('30000', []);
+    expect(huge.code).toBe(1);
+    expect(huge.stderr).toContain('--num-classes must be an integer from 2 to 4096 (background included), got "30000"');
+    const bad = await cli('--connectivity', '6');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("argument '6' is invalid. Allowed choices are 1, 2, 3");
+  });
+});
