@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNpy } from '@levit-unet/datasets';
-import { writeSyntheticNifti } from '@levit-unet/datasets/node';
+import { writeSyntheticNifti, writeSyntheticSynapse } from '@levit-unet/datasets/node';
 import { createLeViTUNet } from '@levit-unet/levit-unet';
 import { initBackend, loadModelDir, saveModelDir } from '@levit-unet/levit-unet/node';
 import { sharedPath } from '@levit-unet/test-utils';
@@ -129,6 +129,23 @@ describe('train --out', () => {
     expect(forced.code).toBe(1);
     expect(forced.stderr).not.toContain('training run folder');
     expect(forced.stderr).toContain('no-data');
+  });
+  it('--resume finishes a replace of last/ that a kill -9 interrupted between its two renames', async () => {
+    const data = join(dir, 'synapse');
+    const run = join(dir, 'tiny-run');
+    await writeSyntheticSynapse(data, { trainCases: 1, testCases: 1, shape: [2, 64, 64], seed: 1 });
+    const args = ['--data', data, '--dataset', 'synapse', '--variant', '128s', '--img-size', '64', '--max-steps', '2', '--batch-size', '2', '--workers', '0'];
+    const trained = await cli('train', ...args, '--out', run);
+    expect(trained.code, trained.stderr).toBe(0);
+    // The state kill -9 leaves after "old last/ moved aside", before "new last/ moved in": no last/, the
+    // complete new folder and the journal beside it, owned by a process that no longer exists.
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await rename(join(run, 'last'), join(run, `.last.tmp-${deadPid}-abcd`));
+    await writeFile(join(run, `.last.replace-${deadPid}-abcd`), '{}');
+    const resumed = await cli('train', '--resume', run);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('finished: 2/2 iterations');
+    expect((await readdir(run)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 });
 
