@@ -23,7 +23,7 @@ export async function runFidelity(
   name: 'adam' | 'sgd',
   optimizerConfig: OptimizerConfig,
   lr: number,
-): Promise<FidelityMeasures> {
+): Promise<FidelityMeasures & { tensorsAfterStep: number[] }> {
   const ref = JSON.parse(await readFile(join(dir, name, 'train_ref.json'), 'utf8')) as TrainRef;
   const model = createLeViTUNet({ variant: '128s', numClasses: 9 });
   const source = join(dir, 'init_state_dict.pth.gz');
@@ -36,6 +36,7 @@ export async function runFidelity(
   for (const slot of stateDictSlots(model)) if (slot.kind === 'weight') variableName.set(slot.variable.name, slot.key);
   const steps = [];
   let gradNorms = new Map<string, number>();
+  const tensorsAfterStep: number[] = [];
   for (let step = 0; step < 2; step++) {
     const pair = slices.slice(2 * step, 2 * step + 2);
     const [h, w] = pair[0]!.image.shape as [number, number];
@@ -47,6 +48,7 @@ export async function runFidelity(
     const result = trainStep(model, optimizer, batch, { lr, numClasses: 9, gradNorms: step === 0 });
     if (result.gradNorms) gradNorms = new Map([...result.gradNorms].map(([v, norm]) => [variableName.get(v) ?? v, norm]));
     steps.push(result);
+    tensorsAfterStep.push(tf.memory().numTensors);
   }
   const exported = exportStateDict(model);
   const counters = new Map<string, number>();
@@ -54,6 +56,5 @@ export async function runFidelity(
   const measures = measureFidelity(ref, steps, gradNorms, initial, floats(exported), counters);
   optimizer.dispose();
   model.dispose();
-  void tf;
-  return measures;
+  return { ...measures, tensorsAfterStep };
 }

@@ -8,6 +8,7 @@ import { writeSyntheticSynapse } from '@levit-unet/datasets/node';
 import type { SampleSource } from '@levit-unet/datasets';
 import { NonFiniteLossError } from '../src/index.js';
 import { resume, train, type SynapseTrainData, type TrainOptions } from '../src/node/index.js';
+import { createLeViTUNet } from '@levit-unet/levit-unet';
 import { tinyUNet } from './tiny-models.js';
 
 const tf = await useTfBackend(registerWasmTrainingKernels);
@@ -158,4 +159,30 @@ describe('train / resume', () => {
     await expect(resume(join(tmp, 'E'), { data: { ...source, length: 3 } })).rejects.toThrow(/the data has 3 samples, the run had 4/);
     ok.model.dispose();
   }, 120_000);
+
+  it('a LeViT-UNet-128s at 64×64 (attention layers, PyTorch BatchNorm) resumes bit-exactly too', async () => {
+    const a = createLeViTUNet({ variant: '128s', numClasses: 9, imgSize: 64 });
+    const b = createLeViTUNet({ variant: '128s', numClasses: 9, imgSize: 64 });
+    b.setWeights(a.getWeights());
+    const base = {
+      data: { ...data, imgSize: 64 },
+      numClasses: 9,
+      optimizer: { name: 'sgd' as const, momentum: 0.9, weightDecay: 1e-4 },
+      lr: 0.01,
+      schedule: 'poly' as const,
+      maxSteps: 3,
+      batchSize: 2,
+    };
+    const whole = await train({ ...base, runDir: join(tmp, 'L1'), model: a });
+    const controller = new AbortController();
+    const part = await train({ ...base, runDir: join(tmp, 'L2'), model: b, signal: controller.signal, onProgress: () => controller.abort() });
+    expect(part).toMatchObject({ status: 'aborted', iterations: 1 });
+    part.model.dispose();
+    const rest = await resume(join(tmp, 'L2'));
+    expect(rest).toMatchObject({ status: 'completed', iterations: 3 });
+    const [x, y] = await Promise.all([readFile(join(tmp, 'L1', 'last', 'weights.bin')), readFile(join(tmp, 'L2', 'last', 'weights.bin'))]);
+    expect(Buffer.compare(x, y)).toBe(0);
+    whole.model.dispose();
+    rest.model.dispose();
+  }, 300_000);
 });
