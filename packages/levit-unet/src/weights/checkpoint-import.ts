@@ -10,6 +10,8 @@ export interface CheckpointImportOptions {
   /** First stem conv from an RGB ImageNet checkpoint; see `StemInit`. */
   stem?: StemInit;
   allowShapeMismatch?: boolean;
+  /** Load NaN/Inf weights (reported in `report.nonFinite`) instead of refusing the checkpoint. */
+  allowNonFinite?: boolean;
   source?: string;
 }
 
@@ -31,6 +33,7 @@ export function importCheckpoint(model: LayersModel, tensors: TensorMap, options
     strict: !options.encoderOnly,
     filter: options.encoderOnly ? isEncoderKey : undefined,
     allowShapeMismatch: options.allowShapeMismatch,
+    allowNonFinite: options.allowNonFinite,
     source: options.source,
   });
   return { kind, report };

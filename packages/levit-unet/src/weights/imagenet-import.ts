@@ -21,7 +21,7 @@ export function detectCheckpointKind(tensors: TensorMap, source = 'checkpoint'):
   throw new Error(`${source}: neither a LeViT-UNet (cnn_b1.0.*) nor an ImageNet LeViT (patch_embed.0.*) state_dict; first keys: ${keys}`);
 }
 
-export interface ImageNetImportOptions extends Pick<LoadStateDictOptions, 'allowShapeMismatch' | 'source'> {
+export interface ImageNetImportOptions extends Pick<LoadStateDictOptions, 'allowShapeMismatch' | 'allowNonFinite' | 'source'> {
   stem?: StemInit;
 }
 
@@ -81,6 +81,7 @@ export function importImageNetLeViT(model: LayersModel, tensors: TensorMap, opti
     strict: false,
     filter: isEncoderKey,
     allowShapeMismatch: options.allowShapeMismatch,
+    allowNonFinite: options.allowNonFinite,
     source: options.source,
   });
   return { ...report, dropped };

@@ -14,6 +14,19 @@ export interface LoadStateDictOptions {
   filter?: (key: string) => boolean;
   /** Names the checkpoint in errors. */
   source?: string;
+  /**
+   * Load weights holding NaN or ±Inf (listed in `report.nonFinite`) instead of refusing them. Default false: a
+   * model with NaN weights predicts all background, so such a checkpoint is an error naming the keys and counts.
+   */
+  allowNonFinite?: boolean;
+}
+
+/** A loaded weight with NaN or infinite values. */
+export interface NonFiniteWeight {
+  key: string;
+  nan: number;
+  infinite: number;
+  size: number;
 }
 
 export interface ShapeMismatch {
@@ -38,6 +51,25 @@ export interface LoadReport {
   ignored: string[];
   /** attention_bias_idxs buffers in the file that were checked against the recomputed tables. */
   verifiedBiasIdxs: number;
+  /** Weights with NaN/Inf values (only non-empty with `allowNonFinite`; otherwise they are an error). */
+  nonFinite: NonFiniteWeight[];
+}
+
+/** NaN and ±Inf counts of a float tensor, or null when every value is finite (or the tensor is integer). */
+function nonFiniteCounts(key: string, entry: TensorEntry): NonFiniteWeight | null {
+  if (!(entry.data instanceof Float32Array)) return null;
+  let nan = 0;
+  let infinite = 0;
+  for (const v of entry.data) {
+    if (v !== v) nan++;
+    else if (v === Infinity || v === -Infinity) infinite++;
+  }
+  return nan + infinite === 0 ? null : { key, nan, infinite, size: entry.data.length };
+}
+
+function describeNonFinite(w: NonFiniteWeight): string {
+  const parts = [w.nan > 0 ? `${w.nan} NaN` : '', w.infinite > 0 ? `${w.infinite} Inf` : ''].filter(Boolean);
+  return `${w.key} (${parts.join(', ')} of ${w.size})`;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -108,7 +140,17 @@ export function loadStateDict(model: LayersModel, tensors: TensorMap, options: L
   const keep = options.filter ?? (() => true);
   const config = findLeViTUNetConfig(model);
   const { byKey, aliases } = canonicalise(tensors, config ? getSpec(config.variant) : null, source);
-  const report: LoadReport = { loaded: [], missing: [], unexpected: [], mismatched: [], aliases, skipped: [], ignored: [], verifiedBiasIdxs: 0 };
+  const report: LoadReport = {
+    loaded: [],
+    missing: [],
+    unexpected: [],
+    mismatched: [],
+    aliases,
+    skipped: [],
+    ignored: [],
+    verifiedBiasIdxs: 0,
+    nonFinite: [],
+  };
   const assignments: Array<{ slot: Extract<StateDictSlot, { kind: 'weight' }>; entry: TensorEntry }> = [];
   const used = new Set<string>();
   for (const slot of stateDictSlots(model)) {
@@ -148,6 +190,15 @@ export function loadStateDict(model: LayersModel, tensors: TensorMap, options: L
   const missingWeights = report.missing.filter((key) => !key.endsWith('.attention_bias_idxs'));
   if (strict && missingWeights.length > 0) problems.push(`missing keys: ${summarise(missingWeights)}`);
   if (strict && report.unexpected.length > 0) problems.push(`unexpected keys: ${summarise(report.unexpected)}`);
+  for (const { slot, entry } of assignments) {
+    const counts = nonFiniteCounts(slot.key, entry);
+    if (counts) report.nonFinite.push(counts);
+  }
+  if (report.nonFinite.length > 0 && !options.allowNonFinite) {
+    problems.push(
+      `non-finite weights (NaN/Inf) in ${report.nonFinite.length} tensors: ${summarise(report.nonFinite.map(describeNonFinite))} (allowNonFinite loads them anyway)`,
+    );
+  }
   if (problems.length > 0) throw new Error(`${source}: cannot load into ${model.name}: ${problems.join('; ')}`);
 
   const tensorsToWrite = assignments.map(({ slot, entry }) => toTensor(slot, entry, source));
