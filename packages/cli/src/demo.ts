@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { SYNAPSE_DISPLAY_NAMES, type NdArray } from '@levit-unet/datasets';
 import { readDatasetCases, writePng, writeSyntheticSynapse } from '@levit-unet/datasets/node';
-import { argmaxLabels, createTfjsEngine, drawText, renderOverlayFigure, sideBySide } from '@levit-unet/inference';
+import { argmaxLabels, drawText, renderOverlayFigure, sideBySide } from '@levit-unet/inference';
 import { evaluateToFolder } from '@levit-unet/inference/node';
 import { createLeViTUNet, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend } from '@levit-unet/levit-unet/node';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
 import { train, type TrainProgress } from '@levit-unet/training/node';
+import { engineForModel, type EngineChoice } from './engine.js';
 
 /**
  * The demo's recipe, chosen so the whole job fits in 15 minutes on a 2-core laptop CPU with the default
@@ -32,6 +33,9 @@ export const DEMO_RECIPE = {
 export interface DemoOptions {
   outDir: string;
   backend?: string;
+  /** Engine for the evaluation (default onnxruntime when available, else tfjs). */
+  engine?: EngineChoice;
+  threads?: number;
   /** Override parts of the recipe (tests use a tiny one). */
   recipe?: Partial<typeof DEMO_RECIPE>;
   log?: (line: string) => void;
@@ -41,6 +45,7 @@ export interface DemoOptions {
 
 export interface DemoResult {
   backend: string;
+  engine: string;
   recipe: typeof DEMO_RECIPE;
   meanDice: number;
   meanHd95: number;
@@ -107,7 +112,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   log(`2/3 trained ${trained.iterations} iterations in ${trainSeconds.toFixed(0)} s (${(trainSeconds / Math.max(1, trained.iterations)).toFixed(2)} s/iteration), last loss ${trained.lastLoss?.toFixed(4)} → ${runDir}`);
 
   const evalStart = performance.now();
-  const engine = createTfjsEngine(trained.model, { ownsModel: true });
+  const engine = await engineForModel(trained.model, { ...(options.engine ? { engine: options.engine } : {}), ...(options.threads ? { threads: options.threads } : {}) });
   const overlays: string[] = [];
   let result;
   try {
@@ -140,11 +145,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const evalSeconds = (performance.now() - evalStart) / 1000;
   const { evaluation } = result;
   const perClassDice = Object.fromEntries(evaluation.perClass.map((c) => [c.displayName, c.dice]));
-  log(`3/3 evaluated ${evaluation.cases.length} test volumes in ${evalSeconds.toFixed(0)} s: mean DSC ${(100 * evaluation.mean.dice).toFixed(2)} %, HD95 ${evaluation.mean.hd95.toFixed(2)} voxels`);
+  log(`3/3 evaluated ${evaluation.cases.length} test volumes (${engine.name}) in ${evalSeconds.toFixed(0)} s: mean DSC ${(100 * evaluation.mean.dice).toFixed(2)} %, HD95 ${evaluation.mean.hd95.toFixed(2)} voxels`);
   log(`    ${Object.entries(perClassDice).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}`).join(' · ')}`);
   const total = (performance.now() - started) / 1000;
   const summary: DemoResult = {
     backend,
+    engine: engine.name,
     recipe,
     meanDice: evaluation.mean.dice,
     meanHd95: evaluation.mean.hd95,

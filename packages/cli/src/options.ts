@@ -44,6 +44,12 @@ export const batchSizeOption = (fallback: number) =>
 export const datasetOption = () =>
   new Option('--dataset <kind>', 'dataset layout').choices(['synapse', 'acdc', 'nifti'] as const).makeOptionMandatory();
 
+export const engineOption = () =>
+  new Option('--engine <engine>', 'inference engine (default: onnxruntime when onnxruntime-node loads, else tfjs)').choices(['tfjs', 'onnxruntime'] as const);
+
+export const threadsOption = () =>
+  new Option('--threads <n>', 'onnxruntime threads (default: all cores; tfjs wasm runs one thread in Node)').argParser(parsePositiveInt('--threads'));
+
 /** Writes one line to stdout. */
 export function say(line: string): void {
   process.stdout.write(`${line}\n`);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { benchCommand } from './commands/bench-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { evaluateCommand } from './commands/evaluate-command.js';
 import { exportCommand } from './commands/export-command.js';
@@ -23,6 +24,7 @@ const commands = [
   metricsCommand,
   prepareCommand,
   validateDataCommand,
+  benchCommand,
 ];
 
 export function createProgram(): Command {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNAPSE_CLASSES } from '@levit-unet/datasets';
 import { readNifti, writeSyntheticNifti, writeSyntheticSynapse } from '@levit-unet/datasets/node';
 import { createLeViTUNet } from '@levit-unet/levit-unet';
+import { summarizeOnnxModel } from '@levit-unet/onnx';
 import { initBackend, saveModelDir } from '@levit-unet/levit-unet/node';
 import { runCliCaptured as cli } from './run-cli.js';
 
@@ -68,6 +69,30 @@ describe('levit-unet predict (scans)', () => {
     expect(mask.affine).toEqual(scan.affine);
     expect(mask.data).toBeInstanceOf(Uint8Array);
     expect(Math.max(...mask.data)).toBeLessThan(9);
+  });
+
+  it('gives the same labels with the onnxruntime engine as with tfjs', async () => {
+    const input = join(raw, 'images', 'img0001.nii.gz');
+    const masks = [];
+    for (const engine of ['tfjs', 'onnxruntime']) {
+      const out = join(dir, `mask-${engine}.nii.gz`);
+      const { code, stderr } = await cli('predict', '--model', modelDir, '--input', input, '--out', out, '--engine', engine, '--threads', '2');
+      expect(code, stderr).toBe(0);
+      masks.push((await readNifti(out)).data);
+    }
+    let same = 0;
+    for (let i = 0; i < masks[0]!.length; i++) if (masks[0]![i] === masks[1]![i]) same++;
+    expect(same / masks[0]!.length).toBeGreaterThan(0.999);
+  });
+
+  it('exports the model directory as ONNX with the PyTorch signature', async () => {
+    const out = join(dir, 'model.onnx');
+    const { code, stdout } = await cli('export', '--model', modelDir, '--format', 'onnx', '--out', out);
+    expect(code).toBe(0);
+    expect(stdout).toContain('input "image" NCHW, output "logits"');
+    const summary = summarizeOnnxModel(new Uint8Array(await readFile(out)));
+    expect(summary.inputs[0]).toMatchObject({ name: 'image' });
+    expect(summary.outputs[0]).toMatchObject({ name: 'logits' });
   });
 
   it('refuses to write over its input', async () => {

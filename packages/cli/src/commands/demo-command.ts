@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { DEMO_RECIPE, runDemo } from '../demo.js';
-import { backendOption, parsePositiveInt, say } from '../options.js';
+import { backendOption, engineOption, parsePositiveInt, say, threadsOption } from '../options.js';
 import { TrainingProgress } from '../training-progress.js';
 
 export function demoCommand() {
@@ -11,6 +11,8 @@ export function demoCommand() {
     )
     .option('--out <dir>', 'output folder', 'demo-output')
     .addOption(new Option('--steps <n>', `training iterations (default ${DEMO_RECIPE.steps})`).argParser(parsePositiveInt('--steps')))
+    .addOption(engineOption())
+    .addOption(threadsOption())
     .addOption(backendOption())
     .action(async (options) => {
       const abort = new AbortController();
@@ -21,6 +23,8 @@ export function demoCommand() {
         await runDemo({
           outDir: options.out,
           ...(options.backend ? { backend: options.backend } : {}),
+          ...(options.engine ? { engine: options.engine } : {}),
+          ...(options.threads ? { threads: options.threads } : {}),
           ...(options.steps ? { recipe: { steps: options.steps } } : {}),
           log: (line) => {
             progress.stop();

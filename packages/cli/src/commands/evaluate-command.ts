@@ -2,7 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { evaluateToFolder } from '@levit-unet/inference/node';
 import { POLICY_NAMES } from '@levit-unet/metrics';
 import { openEngine } from '../engine.js';
-import { backendOption, batchSizeOption, datasetOption, modelDirOption, say } from '../options.js';
+import { backendOption, batchSizeOption, engineOption, threadsOption, datasetOption, modelDirOption, say } from '../options.js';
 
 export function evaluateCommand() {
   return new Command('evaluate')
@@ -18,9 +18,11 @@ export function evaluateCommand() {
     .addOption(new Option('--spacing <mode>', 'distances in voxels (as the papers) or mm from the image header').choices(['voxel', 'header'] as const).default('voxel' as const))
     .addOption(new Option('--policy <name>', 'empty-mask policy').choices(POLICY_NAMES).default('transunet' as const))
     .addOption(batchSizeOption(8))
+    .addOption(engineOption())
+    .addOption(threadsOption())
     .addOption(backendOption())
     .action(async (options) => {
-      const engine = await openEngine(options.model, { backend: options.backend });
+      const engine = await openEngine(options.model, { backend: options.backend, engine: options.engine, threads: options.threads });
       try {
         const { evaluation, files } = await evaluateToFolder(engine, {
           dataRoot: options.data,

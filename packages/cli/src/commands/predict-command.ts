@@ -6,7 +6,7 @@ import { predictScans } from '@levit-unet/inference/node';
 import { initBackend, loadModelDir } from '@levit-unet/levit-unet/node';
 import { atomicWriteFile, canonicalPath, isSamePath } from '@levit-unet/safe-fs';
 import { openEngine } from '../engine.js';
-import { backendOption, batchSizeOption, modelDirOption, say } from '../options.js';
+import { backendOption, batchSizeOption, engineOption, threadsOption, modelDirOption, say } from '../options.js';
 
 /** `--window -125,275`: low and high HU, low < high. */
 export function parseWindow(value: string): [number, number] {
@@ -32,6 +32,8 @@ export function predictCommand() {
     .option('--logits', '.npy mode: write the logits (n, C, h, w) instead of argmax labels (n, h, w) uint8')
     .addOption(new Option('--layout <layout>', '.npy mode: array layout, nchw (PyTorch) or nhwc').choices(['nchw', 'nhwc'] as const).default('nchw' as const))
     .addOption(batchSizeOption(8))
+    .addOption(engineOption())
+    .addOption(threadsOption())
     .addOption(backendOption())
     .action(async (options) => {
       // Symbolic links resolved: `--out link/scan.nii.gz` with `link` → the input's folder is the input too.
@@ -51,7 +53,7 @@ export function predictCommand() {
         }
         return;
       }
-      const engine = await openEngine(options.model, { backend: options.backend });
+      const engine = await openEngine(options.model, { backend: options.backend, engine: options.engine, threads: options.threads });
       try {
         const results = await predictScans(engine, {
           // Canonical paths, so that predictScans' output-is-an-input check sees through symlinked folders.

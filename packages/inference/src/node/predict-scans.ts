@@ -60,8 +60,9 @@ export interface ScanPrediction {
   readonly msPerSlice: number;
 }
 
-const SCAN = /\.(nii|nii\.gz|h5)$/i;
-const NIFTI = /\.nii(\.gz)?$/i;
+// NIfTI-1 pairs are listed by their header (.hdr); readNifti finds the .img beside it.
+const SCAN = /\.(nii|hdr)(\.gz)?$|\.h5$/i;
+const NIFTI = /\.(nii|hdr)(\.gz)?$/i;
 
 async function scanFiles(inputs: readonly string[]): Promise<string[]> {
   const files: string[] = [];
@@ -69,12 +70,12 @@ async function scanFiles(inputs: readonly string[]): Promise<string[]> {
     const info = await stat(input).catch(() => null);
     if (!info) throw new Error(`${input}: no such file or folder`);
     if (!info.isDirectory()) {
-      if (!SCAN.test(input)) throw new Error(`${input}: expected a .nii, .nii.gz or .npy.h5 scan`);
+      if (!SCAN.test(input)) throw new Error(`${input}: expected a .nii, .nii.gz, .hdr (+ .img) or .npy.h5 scan`);
       files.push(input);
       continue;
     }
     const names = (await readdir(input)).filter((n) => SCAN.test(n) && !n.startsWith('.')).sort();
-    if (names.length === 0) throw new Error(`${input}: folder holds no .nii, .nii.gz or .npy.h5 scans`);
+    if (names.length === 0) throw new Error(`${input}: folder holds no .nii, .nii.gz, .hdr or .npy.h5 scans`);
     files.push(...names.map((n) => join(input, n)));
   }
   return files;
