@@ -24,7 +24,7 @@ export const DEMO_RECIPE = {
   trainCases: 6,
   testCases: 2,
   batchSize: 8,
-  steps: 150,
+  steps: 100,
   lr: 1e-3,
   weightDecay: 1e-4,
   seed: 0,
