@@ -66,16 +66,16 @@ export function parseNpy(bytes: Uint8Array, source?: string): NdArray {
   const code = descr.slice(1);
   const littleEndian = order !== '>';
   if (!'<>|='.includes(order) || code.length === 0) {
-    throw new DataError(source, `unsupported dtype '${descr}'`);
+    throw new DataError(source, `unsupported dtype '${printable(descr)}'`);
   }
   const int64 = code === 'i8' || code === 'u8';
   const dtype = DESCR[code];
-  if (!int64 && code !== 'f2' && dtype === undefined) throw new DataError(source, `unsupported dtype '${descr}'`);
+  if (!int64 && code !== 'f2' && dtype === undefined) throw new DataError(source, `unsupported dtype '${printable(descr)}'`);
   const count = shapeSize(shape);
   const itemSize = Number(code.slice(1));
   const needed = dataStart + count * itemSize;
   if (bytes.length < needed) {
-    throw new DataError(source, `truncated data: shape (${shape.join(', ')}) of '${descr}' needs ${needed} bytes, file has ${bytes.length}`);
+    throw new DataError(source, `truncated data: shape (${shape.join(', ')}) of '${printable(descr)}' needs ${needed} bytes, file has ${bytes.length}`);
   }
   const data = int64
     ? readInt64Elements(bytes, dataStart, count, code === 'i8', littleEndian, source)
@@ -87,6 +87,11 @@ export function parseNpy(bytes: Uint8Array, source?: string): NdArray {
     return transpose({ data, shape: reversed }, reversed.map((_, i) => reversed.length - 1 - i));
   }
   return { data, shape };
+}
+
+/** Header text as one printable line: control and non-ASCII characters become \\xNN escapes. */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).slice(0, 200);
 }
 
 function parseHeaderDict(
@@ -105,7 +110,7 @@ function parseHeaderDict(
     .filter((s) => s.length > 0)
     .map((s) => {
       const n = Number(s.replace(/L$/, ''));
-      if (!Number.isInteger(n) || n < 0) throw new DataError(source, `malformed .npy shape (${shapeText})`);
+      if (!Number.isInteger(n) || n < 0) throw new DataError(source, `malformed .npy shape (${printable(shapeText)})`);
       return n;
     });
   return { descr, fortranOrder: fortran === 'True', shape };
