@@ -57,10 +57,7 @@ describe('a model with NaN weights', () => {
     expect(stderr.trim()).toMatch(nonFinite);
   }, 300_000);
 
-  // KNOWN DEFECT (predict-command.ts, inference's predictLogitsArray/argmaxLabels are not checked for
-  // NaN): the .npy path still writes all-background labels with exit 0. `it.fails` keeps that visible;
-  // it turns red once the .npy path calls checkFiniteLogits, and should then become a plain `it`.
-  it.fails('makes predict on a .npy batch fail rather than write all-background labels', async () => {
+  it('makes predict on a .npy batch fail rather than write all-background labels', async () => {
     const input = join(dir, 'x.npy');
     await writeFile(input, encodeNpy({ data: new Float32Array(2 * 64 * 64).fill(0.5), shape: [2, 1, 64, 64] }));
     const { code, stderr } = await cli('predict', '--model', modelDir, '--input', input, '--out', join(dir, 'y.npy'));

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { checkFiniteLogits } from './finite-logits.js';
 
 export type ArrayLayout = 'nchw' | 'nhwc';
 
@@ -37,7 +38,7 @@ function checkInput(model: LayersModel, input: ImageBatch, layout: ArrayLayout, 
 
 /**
  * Logits for a batch of images held in a typed array, in the input's layout: (n, C, h, w) for NCHW
- * (as PyTorch), (n, h, w, C) for NHWC. Runs in batches; no tensors outlive the call.
+ * (as PyTorch), (n, h, w, C) for NHWC. Runs in batches; no tensors outlive the call. NaN/Inf logits are an error.
  */
 export async function predictLogitsArray(model: LayersModel, input: ImageBatch, options: PredictArrayOptions = {}): Promise<ImageBatch> {
   const layout = options.layout ?? 'nchw';
@@ -59,6 +60,7 @@ export async function predictLogitsArray(model: LayersModel, input: ImageBatch, 
     logits.dispose();
     options.onBatch?.(start + count, n);
   }
+  checkFiniteLogits(out, 'tfjs', options.source ?? 'input');
   return { data: out, shape: layout === 'nchw' ? [n, classes, h, w] : [n, h, w, classes] };
 }
 
