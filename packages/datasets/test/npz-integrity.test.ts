@@ -27,3 +27,17 @@ describe('parseNpz integrity', () => {
     expect(parseNpz(bytes).image!.shape).toEqual([64 << 20]);
   });
 });
+
+describe('parseNpy quotes header text on one line', () => {
+  it('escapes a newline inside a malformed shape (found by the fuzzer)', async () => {
+    const { encodeNpy, parseNpy } = await import('../src/npy.js');
+    const good = encodeNpy({ data: new Float32Array(6), shape: [2, 3] });
+    const header = new TextDecoder('latin1').decode(good.subarray(10, 10 + new DataView(good.buffer).getUint16(8, true)));
+    const broken = header.replace('(2, 3)', '(2,\n 3x)');
+    const bytes = new Uint8Array(10 + broken.length + 24);
+    bytes.set(good.subarray(0, 10));
+    new DataView(bytes.buffer).setUint16(8, broken.length, true);
+    for (let i = 0; i < broken.length; i++) bytes[10 + i] = broken.charCodeAt(i);
+    expect(() => parseNpy(bytes, 'n.npy')).toThrow(/^n\.npy: malformed \.npy shape \(2,\\x0a 3x\)$/);
+  });
+});
