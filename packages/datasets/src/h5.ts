@@ -57,23 +57,28 @@ export async function parseH5(bytes: Uint8Array, options: ParseH5Options = {}): 
   const name = scratchName();
   module.FS.writeFile(name, bytes);
   // HDF5 opens external raw data files (and external link targets) through the in-memory file system:
-  // allow only this file (and the tmpfile() h5wasm's error handler writes to), and remember what else it asked for.
+  // allow only this file, and remember what else it asked for.
   const refused: string[] = [];
   const fs = module.FS as unknown as { open: (path: string, ...rest: unknown[]) => unknown; ErrnoError: new (errno: number) => Error };
   const open = fs.open;
   fs.open = (path: string, ...rest: unknown[]) => {
-    if (path !== name && path !== name.slice(1) && !/^\/tmp\/tmpfile_\w+$/.test(path)) {
+    if (path !== name && path !== name.slice(1)) {
       refused.push(path.replace(/^\/+/, '/'));
       throw new fs.ErrnoError(44); // ENOENT
     }
     return open.call(module.FS, path, ...rest);
   };
   let file: InstanceType<H5wasm['File']> | undefined;
-  // h5wasm's throwing handler turns HDF5's error stack into an exception instead of printing HDF5-DIAG to stderr.
-  module.activate_throwing_error_handler();
+  // HDF5 reports failures by printing its error stack (HDF5-DIAG) to stderr and returning a status. The
+  // stack is captured here (its innermost line is the reason to report) instead of printed. h5wasm's throwing error handler
+  // is not used: an exception unwinding through HDF5 skips its cleanup and leaks ~20 KB of wasm heap per
+  // failed read, until the heap is corrupt.
+  const diagnostics = captureStderr(module);
   try {
+    if (crashed) throw new DataError(source, `cannot be read: ${crashed}`);
     const opened = new h5.File(name, 'r');
     file = opened;
+    if (opened.file_id < 0n) throw new Error('HDF5 could not open it');
     const keys = opened.keys();
     const entityOf = (key: string) => {
       try {
@@ -98,7 +103,7 @@ export async function parseH5(bytes: Uint8Array, options: ParseH5Options = {}): 
       if (!(entity instanceof h5.Dataset)) {
         throw new DataError(source, `missing dataset '${key}' (file has: ${keys.join(', ') || 'nothing'})`);
       }
-      result[key] = readDataset(module, entity, key, { source, fileBytes: bytes.length, budget, refused });
+      result[key] = readDataset(module, entity, key, { source, fileBytes: bytes.length, budget, refused, diagnostics });
     }
     return result;
   } catch (error) {
@@ -106,18 +111,67 @@ export async function parseH5(bytes: Uint8Array, options: ParseH5Options = {}): 
     // DataError naming the file; our own DataErrors pass through unchanged.
     if (error instanceof DataError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new DataError(source, `unreadable HDF5 file (${hdf5Reason(message)})`, { cause: error });
+    if (isWasmCrash(error)) {
+      // A trap leaves the HDF5 library's state undefined: refuse every later file rather than trust it.
+      crashed = `the HDF5 library (h5wasm) crashed (${message}) on an earlier corrupt file; restart the process`;
+      throw new DataError(source, `the HDF5 library crashed reading it (${message}): the file is corrupt`, { cause: error });
+    }
+    const reason = hdf5Reason(diagnostics.text()) ?? message.split('\n')[0]!.trim();
+    throw new DataError(source, `unreadable HDF5 file (${reason})`, { cause: error });
   } finally {
-    module.deactivate_throwing_error_handler();
     fs.open = open;
+    diagnostics.stop();
     try {
-      if (file && file.file_id >= 0n) file.close();
+      if (!crashed && file && file.file_id >= 0n) file.close();
     } catch {
       // Closing after a failed read can fail too; the read's error is the one to report.
-    } finally {
+    }
+    try {
       module.FS.unlink(name);
+    } catch {
+      // Already gone.
     }
   }
+}
+
+/** Set when h5wasm trapped: its heap may be corrupt, so no later file is read. */
+let crashed: string | null = null;
+
+function isWasmCrash(error: unknown): boolean {
+  return (
+    (typeof WebAssembly !== 'undefined' && error instanceof WebAssembly.RuntimeError) ||
+    (error instanceof Error && /memory access out of bounds|^Aborted|unreachable/.test(error.message))
+  );
+}
+
+interface StderrCapture {
+  text(): string;
+  stop(): void;
+}
+
+/**
+ * Collects what the HDF5 library writes to its stderr (Emscripten's fd 2) until stop(), by swapping the
+ * terminal device's put_char for the duration; works the same in Node and browsers.
+ */
+function captureStderr(module: H5Module): StderrCapture {
+  type TtyOps = { put_char: (tty: unknown, byte: number | null) => void; fsync: (tty: unknown) => void };
+  const fs = module.FS as unknown as { getStream?: (fd: number) => { tty?: { ops: TtyOps } } | null };
+  const tty = fs.getStream?.(2)?.tty;
+  if (!tty) return { text: () => '', stop: () => {} };
+  const bytes: number[] = [];
+  const ops = tty.ops;
+  tty.ops = {
+    put_char: (_tty, byte) => {
+      if (byte !== null && bytes.length < 1 << 20) bytes.push(byte);
+    },
+    fsync: () => {},
+  };
+  return {
+    text: () => new TextDecoder().decode(new Uint8Array(bytes)),
+    stop: () => {
+      tty.ops = ops;
+    },
+  };
 }
 
 interface ReadContext {
@@ -125,12 +179,14 @@ interface ReadContext {
   fileBytes: number;
   budget: ByteBudget;
   refused: string[];
+  diagnostics: StderrCapture;
 }
 
-/** The innermost reason in an HDF5 error stack ("filter returned failure during read"), or the first line. */
-function hdf5Reason(message: string): string {
-  const reasons = [...message.matchAll(/#\d+: .*? in [\w]+\(\): (.*)$/gm)].map((m) => m[1]!.trim());
-  return reasons[reasons.length - 1] ?? message.split('\n')[0]!.trim();
+/** The innermost reason in HDF5's last error stack ("filter returned failure during read"), or null. */
+function hdf5Reason(diagnostics: string): string | null {
+  const last = diagnostics.slice(diagnostics.lastIndexOf('HDF5-DIAG:'));
+  const reasons = [...last.matchAll(/#\d+: .*? in [\w]+\(\): (.*)$/gm)].map((m) => m[1]!.trim());
+  return reasons[reasons.length - 1] ?? null;
 }
 
 /**
@@ -167,13 +223,10 @@ function readDataset(module: H5Module, dataset: InstanceType<H5wasm['Dataset']>,
   const pointer = module._malloc(Math.max(nbytes, 1));
   if (pointer === 0) throw new DataError(source, `${described}: HDF5 could not allocate it`);
   const refusedBefore = context.refused.length;
-  let status: number;
   try {
-    // parseH5 activated the throwing handler, so a failed read throws with HDF5's error stack.
-    try {
-      status = module.get_dataset_data(dataset.file_id, dataset.path, null, null, null, BigInt(pointer));
-    } catch (error) {
-      status = -1;
+    // h5wasm's `value` getter ignores this status; a failed H5Dread leaves the buffer as malloc left it.
+    const status = module.get_dataset_data(dataset.file_id, dataset.path, null, null, null, BigInt(pointer));
+    if (status < 0) {
       const external = context.refused.slice(refusedBefore);
       if (external.length > 0) {
         throw new DataError(
@@ -181,9 +234,9 @@ function readDataset(module: H5Module, dataset: InstanceType<H5wasm['Dataset']>,
           `dataset '${key}' stores its data in external file(s) ${[...new Set(external)].join(', ')}; external storage is refused (the data would come from outside this file)`,
         );
       }
-      throw new DataError(source, `HDF5 failed to read dataset '${key}' (${hdf5Reason(error instanceof Error ? error.message : String(error))}): the file is corrupt`);
+      const reason = hdf5Reason(context.diagnostics.text()) ?? `status ${status}`;
+      throw new DataError(source, `HDF5 failed to read dataset '${key}' (${reason}): the file is corrupt`);
     }
-    if (status < 0) throw new DataError(source, `HDF5 failed to read dataset '${key}' (status ${status}): the file is corrupt`);
     const raw = module.HEAPU8.slice(pointer, pointer + nbytes);
     return { data: typedArrayOf(raw, type, size, metadata.signed, source === undefined ? key : `${source}[${key}]`), shape: [...shape] };
   } finally {

@@ -55,6 +55,17 @@ describe('parseH5 detects failed reads', () => {
   });
 });
 
+describe('parseH5 does not leak on failed reads', () => {
+  it('keeps the wasm heap flat over many corrupt files (an exception through HDF5 leaked ~20 KB each, until it trapped)', async () => {
+    const module = await (await import('h5wasm')).default.ready;
+    const bytes = fixtureBytes('h5/corrupt_chunk.h5');
+    await expect(parseH5(bytes)).rejects.toThrow(DataError);
+    const before = module.HEAPU8.length;
+    for (let i = 0; i < 300; i++) await expect(parseH5(bytes)).rejects.toThrow(/filter returned failure during read/);
+    expect(module.HEAPU8.length).toBe(before);
+  });
+});
+
 describe('parseH5 bounds what it allocates', () => {
   it('refuses never-written datasets that claim far more than the file holds, before allocating', async () => {
     const bytes = fixtureBytes('h5/huge_shape.h5');
