@@ -23,7 +23,8 @@ describe('parseNpz integrity', () => {
     expect(() => parseNpz(bytes, { source: 'b.npz', maxBytes: 16 << 20 })).toThrow(
       /^b\.npz: unreadable \.npz archive \(zip entry "image\.npy" needs 64\.0 MiB, more than the maxBytes limit of 16\.0 MiB .*raise the maxBytes option/,
     );
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 << 20);
+    // Process-wide (other test files run in parallel threads): only far below the 64 MiB the member claims.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 << 20);
     expect(parseNpz(bytes).image!.shape).toEqual([64 << 20]);
   });
 });

@@ -16,6 +16,7 @@ import {
   type TensorEntry,
   type TensorMap,
 } from './tensor-map.js';
+import { quote } from './quote.js';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'U8' | 'BOOL';
 
@@ -112,11 +113,11 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
   const infos: Array<{ name: string; dtype: TensorDtype; shape: number[]; begin: number; end: number }> = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === METADATA_KEY) {
-      if (!isStringMap(info)) fail(`"${METADATA_KEY}" must map strings to strings`);
+      if (!isStringMap(info)) fail(`${quote(METADATA_KEY)} must map strings to strings`);
       metadata = info as Record<string, string>;
       continue;
     }
-    const field = `tensor "${name}"`;
+    const field = `tensor ${quote(name)}`;
     if (typeof info !== 'object' || info === null) fail(`${field}: entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
     if (typeof dtype !== 'string' || !(dtype in FROM_SAFETENSORS)) {
@@ -140,7 +141,7 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
   let cursor = 0;
   for (const info of infos) {
     if (info.begin !== cursor) {
-      fail(`tensor "${info.name}": data starts at ${info.begin}, expected ${cursor} (gap or overlap in data_offsets)`);
+      fail(`tensor ${quote(info.name)}: data starts at ${info.begin}, expected ${cursor} (gap or overlap in data_offsets)`);
     }
     cursor = info.end;
   }
@@ -151,7 +152,7 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
   // Decoding copies or widens every tensor (float16 to float32 doubles it): count that against maxBytes first.
   const budget = new ByteBudget(maxBytesOf(options), source);
   for (const { name, dtype, shape } of infos) {
-    budget.take(elementCount(shape) * (dtype === 'float16' || dtype === 'bfloat16' ? 4 : ELEMENT_SIZES[dtype]), `tensor "${name}"`);
+    budget.take(elementCount(shape) * (dtype === 'float16' || dtype === 'bfloat16' ? 4 : ELEMENT_SIZES[dtype]), `tensor ${quote(name)}`);
   }
   const tensors: TensorMap = new Map();
   for (const { name, dtype, shape, begin, end } of infos) {
@@ -187,8 +188,8 @@ export function writeSafetensors(
   const items: Array<{ name: string; entry: TensorEntry; dtype: SafetensorsDtype }> = [];
   const names = new Set<string>();
   for (const [name, entry] of tensors) {
-    if (name === METADATA_KEY) throw new Error(`tensor name "${METADATA_KEY}" is reserved by safetensors`);
-    if (names.has(name)) throw new Error(`tensor "${name}" appears twice`);
+    if (name === METADATA_KEY) throw new Error(`tensor name ${quote(METADATA_KEY)} is reserved by safetensors`);
+    if (names.has(name)) throw new Error(`tensor ${quote(name)} appears twice`);
     names.add(name);
     assertTensorEntry(name, entry);
     const isFloat = dataKindOf(entry.dtype) === 'float32';

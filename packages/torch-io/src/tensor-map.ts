@@ -3,6 +3,7 @@
  * writers. Floats are widened to float32 (what the model computes in); the source dtype is kept so a
  * writer can store the tensor again as it came.
  */
+import { quote } from './quote.js';
 
 /** The dtype a tensor had in its file. */
 export type TensorDtype = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool';
@@ -92,18 +93,18 @@ export function assertTensorEntry(name: string, entry: TensorEntry): void {
   }[kind];
   if (!(entry.data instanceof expectedType)) {
     throw new Error(
-      `tensor "${name}": dtype ${entry.dtype} must hold its data in a ${expectedType.name}, got ${entry.data.constructor.name}`,
+      `tensor ${quote(name)}: dtype ${entry.dtype} must hold its data in a ${expectedType.name}, got ${entry.data.constructor.name}`,
     );
   }
   for (const d of entry.shape) {
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new Error(`tensor "${name}": shape [${entry.shape.join(', ')}] must be non-negative integers`);
+      throw new Error(`tensor ${quote(name)}: shape [${entry.shape.join(', ')}] must be non-negative integers`);
     }
   }
   const n = elementCount(entry.shape);
   if (entry.data.length !== n) {
     throw new Error(
-      `tensor "${name}": shape [${entry.shape.join(', ')}] needs ${n} elements but data has ${entry.data.length}`,
+      `tensor ${quote(name)}: shape [${entry.shape.join(', ')}] needs ${n} elements but data has ${entry.data.length}`,
     );
   }
 }
@@ -117,7 +118,7 @@ export function int64ToInt32(name: string, data: BigInt64Array): Int32Array {
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (v > 2147483647n || v < -2147483648n) {
-      throw new Error(`tensor "${name}": int64 value ${v} at index ${i} does not fit in int32`);
+      throw new Error(`tensor ${quote(name)}: int64 value ${v} at index ${i} does not fit in int32`);
     }
     out[i] = Number(v);
   }

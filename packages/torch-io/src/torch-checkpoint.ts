@@ -11,6 +11,7 @@ import type { ByteOrder } from './byte-order.js';
 import { decodeElements } from './element-bytes.js';
 import { TorchTensorRef, viewTensor, type TorchFileContents } from './torch-storage.js';
 import { isZip, readTorchZip } from './torch-zip.js';
+import { quote } from './quote.js';
 
 export interface TorchCheckpoint {
   /** The name used in error messages. */
@@ -198,7 +199,7 @@ export function extractStateDict(checkpoint: TorchCheckpoint, options: ExtractSt
   if (explicit) {
     for (const key of explicit) {
       if (!(node instanceof Map) || !node.has(key)) {
-        throw new Error(`${source}: no key "${key}" under ${pathText(containerPath)}`);
+        throw new Error(`${source}: no key ${quote(key)} under ${pathText(containerPath)}`);
       }
       node = node.get(key);
       containerPath.push(key);

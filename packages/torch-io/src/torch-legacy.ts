@@ -6,6 +6,7 @@
  */
 import { unpickle, type UnpickleLimits } from './torch-pickle.js';
 import type { TorchFileContents } from './torch-storage.js';
+import { quote } from './quote.js';
 
 const MAGIC_NUMBER = 0x1950a86a20f9469cfc6cn;
 const PROTOCOL_VERSION = 1001;
@@ -39,26 +40,26 @@ export function readTorchLegacy(bytes: Uint8Array, source: string, limits: Unpic
   let pos = keyList.end;
   for (const key of keys as string[]) {
     const ref = object.storages.get(key);
-    if (!ref) throw new Error(`${source}: storage "${key}" is listed but no tensor references it`);
+    if (!ref) throw new Error(`${source}: storage ${quote(key)} is listed but no tensor references it`);
     if (pos + 8 > bytes.length) {
-      throw new Error(`${source}: truncated: the element count of storage "${key}" is missing at byte ${pos}`);
+      throw new Error(`${source}: truncated: the element count of storage ${quote(key)} is missing at byte ${pos}`);
     }
     const count = view.getBigInt64(pos, true);
     if (count !== BigInt(ref.numel)) {
-      throw new Error(`${source}: storage "${key}" holds ${count} elements at byte ${pos}, the pickle says ${ref.numel}`);
+      throw new Error(`${source}: storage ${quote(key)} holds ${count} elements at byte ${pos}, the pickle says ${ref.numel}`);
     }
     pos += 8;
     const size = ref.numel * ref.storageClass.itemSize;
     if (pos + size > bytes.length) {
       throw new Error(
-        `${source}: truncated: storage "${key}" needs ${size} bytes at byte ${pos}, only ${bytes.length - pos} remain`,
+        `${source}: truncated: storage ${quote(key)} needs ${size} bytes at byte ${pos}, only ${bytes.length - pos} remain`,
       );
     }
     storageBytes.set(key, bytes.subarray(pos, pos + size));
     pos += size;
   }
   for (const key of object.storages.keys()) {
-    if (!storageBytes.has(key)) throw new Error(`${source}: storage "${key}" is referenced but not stored`);
+    if (!storageBytes.has(key)) throw new Error(`${source}: storage ${quote(key)} is referenced but not stored`);
   }
   return {
     format: 'legacy',
@@ -67,6 +68,6 @@ export function readTorchLegacy(bytes: Uint8Array, source: string, limits: Unpic
     storageBytes,
     byteOrder: 'little',
     ownsStorageBytes: false,
-    recordName: (key) => `legacy storage "${key}"`,
+    recordName: (key) => `legacy storage ${quote(key)}`,
   };
 }

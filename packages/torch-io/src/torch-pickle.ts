@@ -13,6 +13,7 @@
  */
 import type { ReadLimits } from './read-limits.js';
 import { STORAGE_CLASSES, TorchStorageRef, TorchTensorRef } from './torch-storage.js';
+import { quote } from './quote.js';
 
 /** An allowed non-tensor Python object (only `argparse.Namespace`, as stored in training checkpoints). */
 export class PickleRecord {
@@ -282,7 +283,7 @@ class Unpickler {
     if (typeof module !== 'string' || typeof name !== 'string') this.fail('a global needs a module and a name string');
     const fullName = `${module}.${name}`;
     const role = ALLOWED_GLOBALS.get(fullName);
-    if (!role) this.fail(`refusing to unpickle global "${fullName}": only state_dict globals are allowed`);
+    if (!role) this.fail(`refusing to unpickle global ${quote(fullName)}: only state_dict globals are allowed`);
     return new PickleGlobal(fullName, role);
   }
   storageFromPid(pid: unknown): unknown {
@@ -304,14 +305,14 @@ class Unpickler {
     if (viewMetadata !== undefined && viewMetadata !== null) {
       const [, offset, size] = Array.isArray(viewMetadata) ? viewMetadata : [];
       if (!isIndex(offset) || !isIndex(size) || offset + size > numel) {
-        return this.fail(`malformed storage view metadata for storage "${key}" of ${numel} elements`);
+        return this.fail(`malformed storage view metadata for storage ${quote(key)} of ${numel} elements`);
       }
       viewOffset = offset;
       viewSize = size;
     }
     const known = this.storages.get(key);
     if (known && (known.className !== className || known.numel !== numel)) {
-      this.fail(`storage "${key}" is referenced as ${known.className} of ${known.numel} elements and as ${className} of ${numel}`);
+      this.fail(`storage ${quote(key)} is referenced as ${known.className} of ${known.numel} elements and as ${className} of ${numel}`);
     }
     if (!known) this.storages.set(key, new TorchStorageRef(className, storageClass, key, numel, 0, numel));
     return new TorchStorageRef(className, storageClass, key, numel, viewOffset, viewSize);

@@ -6,6 +6,7 @@ import type { ByteOrder } from './byte-order.js';
 import type { ByteBudget } from './read-limits.js';
 import { ELEMENT_SIZES } from './element-bytes.js';
 import { elementCount, type TensorData, type TensorDtype } from './tensor-map.js';
+import { quote } from './quote.js';
 
 export interface StorageClass {
   dtype: TensorDtype;
@@ -92,7 +93,7 @@ export function viewTensor(ref: TorchTensorRef, storage: TensorData, describe: s
   for (let d = 0; d < shape.length; d++) last += (shape[d]! - 1) * stride[d]!;
   if (last >= limit || last >= storage.length) {
     throw new Error(
-      `${describe} (${view}) reaches element ${last} of storage "${ref.storage.key}", which holds only ${Math.min(limit, storage.length)} elements`,
+      `${describe} (${view}) reaches element ${last} of storage ${quote(ref.storage.key)}, which holds only ${Math.min(limit, storage.length)} elements`,
     );
   }
   if (isContiguous(shape, stride)) return storage.subarray(base, base + n);

@@ -8,6 +8,7 @@ import type { ByteOrder } from './byte-order.js';
 import type { TorchFileContents } from './torch-storage.js';
 import { readZipEntries } from './zip-archive.js';
 import { ByteBudget, maxBytesOf } from './read-limits.js';
+import { quote } from './quote.js';
 
 export { isZip } from './zip-archive.js';
 
@@ -15,7 +16,7 @@ function parseByteOrder(raw: Uint8Array | undefined, name: string, source: strin
   if (!raw) return 'little';
   const text = new TextDecoder().decode(raw).trim();
   if (text !== 'little' && text !== 'big') {
-    throw new Error(`${source}: ${name} says "${text.slice(0, 20)}", expected "little" or "big"`);
+    throw new Error(`${source}: ${name} says ${quote(text.slice(0, 20))}, expected "little" or "big"`);
   }
   return text;
 }
@@ -26,7 +27,8 @@ export function readTorchZip(bytes: Uint8Array, source: string, limits: Unpickle
     source,
     maxBytes,
     allowZeroCrc: true,
-    wanted: (name) => /^[^/]+\/(data\.pkl|byteorder)$/.test(name),
+    // A top folder with control characters is not torch's (it uses the file's stem), and would break error lines.
+    wanted: (name) => /^[^/]+\/(data\.pkl|byteorder)$/.test(name) && !/\p{Cc}/u.test(name),
   });
   const pickles = [...head.keys()].filter((name) => name.endsWith('/data.pkl'));
   if (pickles.length !== 1) {
@@ -45,7 +47,7 @@ export function readTorchZip(bytes: Uint8Array, source: string, limits: Unpickle
   // Each record may hold no more than the storage it backs, and all of them no more than maxBytes.
   const recordBytes = new Map([...storages.values()].map((s) => [recordName(s.key), s.numel * s.storageClass.itemSize]));
   const budget = new ByteBudget(maxBytes, source);
-  for (const [name, size] of recordBytes) budget.take(size, `storage record "${name}"`);
+  for (const [name, size] of recordBytes) budget.take(size, `storage record ${quote(name)}`);
   const records = readZipEntries(bytes, {
     source,
     maxBytes,
@@ -56,7 +58,7 @@ export function readTorchZip(bytes: Uint8Array, source: string, limits: Unpickle
   const storageBytes = new Map<string, Uint8Array>();
   for (const key of storages.keys()) {
     const record = records.get(recordName(key));
-    if (!record) throw new Error(`${source}: the pickle references storage record "${recordName(key)}", which is missing`);
+    if (!record) throw new Error(`${source}: the pickle references storage record ${quote(recordName(key))}, which is missing`);
     storageBytes.set(key, record);
   }
   return { format: 'zip', root: value, storages, storageBytes, byteOrder, ownsStorageBytes: true, recordName };

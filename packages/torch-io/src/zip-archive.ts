@@ -7,6 +7,7 @@
 import { inflateSync } from 'fflate';
 import { crc32 } from './crc32.js';
 import { ByteBudget, maxBytesOf, type ReadLimits } from './read-limits.js';
+import { quote } from './quote.js';
 
 /** One member as the central directory describes it. */
 export interface ZipEntryInfo {
@@ -130,7 +131,7 @@ class ZipReader {
           let field = extra + 4;
           if (id === ZIP64_EXTRA_ID) {
             const next = (what: string): number => {
-              if (field + 8 > extra + 4 + length) this.fail(`entry "${name}": zip64 extra field lacks the ${what}`);
+              if (field + 8 > extra + 4 + length) this.fail(`entry ${quote(name)}: zip64 extra field lacks the ${what}`);
               const value = this.u64(field, what);
               field += 8;
               return value;
@@ -151,10 +152,10 @@ class ZipReader {
   /** The stored bytes of a member (after its local header). */
   stored(info: ZipEntryInfo): Uint8Array {
     const at = info.localHeaderOffset;
-    this.check(at, LOCAL_BYTES, `local header of "${info.name}"`);
-    if (this.u32(at) !== LOCAL_SIGNATURE) this.fail(`entry "${info.name}" has no local header at byte ${at}`);
+    this.check(at, LOCAL_BYTES, `local header of ${quote(info.name)}`);
+    if (this.u32(at) !== LOCAL_SIGNATURE) this.fail(`entry ${quote(info.name)} has no local header at byte ${at}`);
     const start = at + LOCAL_BYTES + this.u16(at + 26) + this.u16(at + 28);
-    this.check(start, info.size, `data of "${info.name}" (${info.size} bytes)`);
+    this.check(start, info.size, `data of ${quote(info.name)} (${info.size} bytes)`);
     return this.bytes.subarray(start, start + info.size);
   }
 }
@@ -176,7 +177,7 @@ export function readZipEntries(bytes: Uint8Array, options: ReadZipOptions = {}):
   const out = new Map<string, Uint8Array>();
   for (const info of reader.entries()) {
     if (options.wanted && !options.wanted(info.name)) continue;
-    const member = `zip entry "${info.name}"`;
+    const member = `zip entry ${quote(info.name)}`;
     if (out.has(info.name)) reader.fail(`${member} appears twice`);
     if (info.compression !== 0 && info.compression !== 8) {
       throw new Error(`${source}: ${member} uses compression method ${info.compression}; only stored (0) and deflate (8) are supported`);

@@ -171,7 +171,8 @@ describe('tensor data is bounded by maxBytes', () => {
     expect(() => gunzipBytes(bomb, 'bomb.pth.gz', { maxBytes: 4 << 20 })).toThrow(
       /^bomb\.pth\.gz: the gunzipped data \(at least\) needs .* more than the maxBytes limit of 4\.0 MiB/,
     );
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(24 << 20);
+    // Process-wide (other test files run in parallel threads), so only far below the 64 MiB an unbounded gunzip holds.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(48 << 20);
     expect(() => readWeights(bomb, { source: 'w.pth.gz', maxBytes: 4 << 20 })).toThrow(/^w\.pth\.gz: .*maxBytes/);
   });
 
