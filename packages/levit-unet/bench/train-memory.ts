@@ -11,7 +11,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { perVariableAdam } from '@levit-unet/levit-blocks';
 import { createLeViTUNet, type LeViTUNetVariant } from '../src/index.js';
 import { initBackend } from '../src/node/index.js';
 
@@ -43,7 +42,8 @@ async function measure(variant: LeViTUNetVariant): Promise<Record<string, unknow
     throw new Error(`--optimizer must be adam or per-variable-adam, got ${optimizerName}`);
   }
   // Same update; tf.train.adam keeps every variable's temporaries until the last one is updated.
-  const optimizer = optimizerName === 'adam' ? tf.train.adam(1e-4) : perVariableAdam(1e-4);
+  // Imported only when used, so that `--optimizer adam` also measures builds that predate it.
+  const optimizer = optimizerName === 'adam' ? tf.train.adam(1e-4) : (await import('@levit-unet/levit-blocks')).perVariableAdam(1e-4);
   const x = tf.randomUniform([batch, 224, 224, 1]);
   const y = tf.oneHot(tf.randomUniform([batch, 224, 224], 0, 9, 'int32'), 9);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
