@@ -103,7 +103,8 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
   } catch (error) {
-    fail(`header is not valid UTF-8 JSON (${error instanceof Error ? error.message : String(error)})`);
+    // JSON.parse quotes the offending text, newlines included: keep the message on one line.
+    fail(`header is not valid UTF-8 JSON (${(error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ')})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
 

@@ -203,3 +203,14 @@ describe('readWeights names the format it recognised', () => {
     expect(() => readWeights(truncated, { source: 't.safetensors' })).toThrow(/^t\.safetensors: header length \d+ exceeds the 4 bytes after it/);
   });
 });
+
+describe('error lines stay single lines whatever the file holds (found by the fuzzer)', () => {
+  it('quotes names with newlines and flattens JSON.parse snippets', () => {
+    const st = writeSafetensors(new Map([['a\nb', { dtype: 'float32' as const, shape: [1], data: new Float32Array(1) }]]));
+    const badShape = new TextDecoder().decode(st).replace('"shape":[1]', '"shape":[2]');
+    expect(() => readSafetensors(new TextEncoder().encode(badShape), { source: 's' })).toThrow(/^s: tensor "a\\nb": data_offsets \[0, 4\] span 4 bytes, but F32 \[2\] needs 8$/);
+    const broken = st.slice();
+    broken[30] = 0x0a; // a raw newline inside the JSON header
+    expect(() => readSafetensors(broken, { source: 'j' })).toThrow(/^j: header is not valid UTF-8 JSON \([^\n]*\)$/);
+  });
+});
