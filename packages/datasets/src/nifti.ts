@@ -101,6 +101,7 @@ export function parseNifti(bytes: Uint8Array, source?: string): NiftiVolume {
     throw new DataError(source, `NIfTI magic '${header.fields.magic.slice(0, 3)}': not a NIfTI-1/2 file (Analyze 7.5 is not supported)`);
   }
   const offset = Math.floor(header.fields.vox_offset);
+  if (!Number.isFinite(offset)) throw new DataError(source, `vox_offset ${header.fields.vox_offset} is not a number`);
   if (offset < headerSize) throw new DataError(source, `vox_offset ${header.fields.vox_offset} lies inside the header`);
   return decodeVolume(header, raw, offset, source);
 }
@@ -119,6 +120,7 @@ export function parseNiftiPair(headerBytes: Uint8Array, imageBytes: Uint8Array, 
     throw new DataError(source, /^n\+[12]/.test(magic) ? "the .hdr is a single-file NIfTI (magic 'n+1'): read it as .nii" : `NIfTI magic '${magic}': not a NIfTI-1/2 header (Analyze 7.5 is not supported)`);
   }
   const offset = Math.max(0, Math.floor(header.fields.vox_offset));
+  if (!Number.isFinite(offset)) throw new DataError(source, `vox_offset ${header.fields.vox_offset} is not a number`);
   return decodeVolume(header, rawImage, offset, source);
 }
 
@@ -130,7 +132,15 @@ function decodeHeader(raw: Uint8Array, source: string | undefined): { header: Ni
   const headerEnd = Math.min(raw.length, Math.max(headerSize + 4, storedVoxOffset(raw, version)));
   const buffer = raw.buffer.slice(raw.byteOffset, raw.byteOffset + headerEnd) as ArrayBuffer;
   // isHdrImgPairOK: accept the 'ni1' magic too, so that the magic check below can say what the file is.
-  const fields = decodeOrThrow(source, 'unreadable NIfTI header', () => readHeader(buffer, true));
+  let fields: NIFTI1 | NIFTI2;
+  try {
+    fields = readHeader(buffer, true) as NIFTI1 | NIFTI2;
+  } catch (error) {
+    // nifti-reader-js throws TypeError/RangeError ("reading 'esize'", "Invalid typed array length", "Offset is
+    // outside the bounds of the DataView") when a field or an extension's size points outside the header.
+    throw new DataError(source, 'damaged NIfTI header: a field or extension size points outside the file', { cause: error });
+  }
+  if (!fields) throw new DataError(source, 'unreadable NIfTI header');
   const header: NiftiHeader = {
     version,
     littleEndian: fields.littleEndian,

@@ -16,16 +16,6 @@ import { loadModelDir, saveModelDir } from '../src/node/index.js';
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 150);
 const SEED = 20261201;
 
-/**
- * KNOWN DEFECTS in src/node/model-dir.ts (not this suite's to fix): tfjs-layers' own messages for a damaged
- * model.json escape as they are: without the directory ("Cannot read properties of undefined (reading
- * 'reduce')", "required key 'kernelSize' not in config", "unsupported weight dtype undefined") or over
- * several lines ("Unknown layer: …\n1. The layer is defined in Python…"). loadModelDir should wrap them as
- * "<dir>/model.json: <first line>". Listed so that any other failure (a hang, a non-Error, a leak) still
- * fails; delete these once model-dir.ts does.
- */
-const KNOWN_DEFECTS: RegExp[] = [/^message does not name the input/, /^message has several lines/];
-
 let tf: Awaited<ReturnType<typeof useTfBackend>>;
 let scratch: string;
 let files: { json: Uint8Array; weights: Uint8Array };
@@ -79,7 +69,7 @@ function target(which: 'json' | 'weights'): FuzzTarget {
 describe('fuzzing model directories', () => {
   it.each(['json', 'weights'] as const)('%s', async (which) => {
     const report = await fuzz(target(which), { iterations: ITERATIONS, seed: SEED, timeLimitMs: 3000 });
-    const unexpected = { ...report, failures: report.failures.filter((f) => !KNOWN_DEFECTS.some((p) => p.test(f.problem))) };
+    const unexpected = report;
     if (process.env.FUZZ_ITERATIONS) console.log(describeFailures(report, 1000));
     expect(unexpected.failures, describeFailures(unexpected)).toEqual([]);
     expect(report.refused).toBeGreaterThan(ITERATIONS / 10);

@@ -110,7 +110,16 @@ export async function saveModelDir(model: LayersModel, dir: string, options: Sav
 
 /** Loads a layers model saved with `saveModelDir` (or tfjs-node's `file://`). */
 export async function loadModelDir(dir: string): Promise<LayersModel> {
-  return loadLayersModel(modelDirIO(dir));
+  try {
+    return await loadLayersModel(modelDirIO(dir));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Our own errors already name the folder; tfjs-layers' (a damaged model.json) do not, and span several lines.
+    if (message.includes(dir)) throw error;
+    // A TypeError is tfjs tripping over a missing or mistyped field: its text says nothing about the file.
+    const first = error instanceof TypeError ? 'a field is missing or has the wrong type' : (message.split('\n').find((line) => line.trim().length > 0)?.trim() ?? 'unreadable');
+    throw new Error(`${join(dir, MODEL_JSON)}: not a loadable tfjs model (${first})`, { cause: error });
+  }
 }
 
 /** Loads a LeViT-UNet model directory; fails clearly if the directory holds another model. */
