@@ -17,7 +17,7 @@ export {
 } from './model/levit-unet-model.js';
 export { describeLeViTUNet, type LeViTUNetInfo } from './model/model-info.js';
 export { stateDictSlots, isEncoderKey, type StateDictSlot } from './weights/key-map.js';
-export { loadStateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch } from './weights/state-dict-import.js';
+export { loadStateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch, type NonFiniteWeight } from './weights/state-dict-import.js';
 export { exportStateDict, type ExportStateDictOptions } from './weights/state-dict-export.js';
 export {
   importImageNetLeViT,

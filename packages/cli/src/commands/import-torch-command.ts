@@ -1,7 +1,7 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { importCheckpointFile, initBackend, isModelDir, saveModelDir } from '@levit-unet/levit-unet/node';
 import { checkReplaceable } from '@levit-unet/safe-fs';
-import { backendOption, imgSizeOption, numClassesOption, say, variantOption } from '../options.js';
+import { backendOption, imgSizeOption, numClassesOption, parsePositiveInt, say, variantOption } from '../options.js';
 
 export function importTorchCommand() {
   return new Command('import-torch')
@@ -18,6 +18,8 @@ export function importTorchCommand() {
         .default('rgb-sum' as const),
     )
     .option('--allow-shape-mismatch', 'skip tensors whose shapes differ instead of failing')
+    .option('--allow-non-finite', 'load NaN/Inf weights anyway (they are listed in the report)')
+    .addOption(new Option('--max-bytes <n>', 'refuse checkpoints that need more memory than this many bytes (default 4 GiB)').argParser(parsePositiveInt('--max-bytes')))
     .addOption(imgSizeOption())
     .addOption(backendOption())
     .option('--json', 'print the load report as JSON')
@@ -33,6 +35,8 @@ export function importTorchCommand() {
         encoderOnly: options.encoderOnly,
         stem: options.stem,
         allowShapeMismatch: options.allowShapeMismatch,
+        allowNonFinite: options.allowNonFinite,
+        ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
       });
       try {
         await saveModelDir(model, options.out, { force: replace.force });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
+import { enableWasmThreads, resolveWasmThreads } from './wasm-threads.js';
 
 /** `auto` tries tfjs-node-gpu, then tfjs-node, then wasm, then cpu. */
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -10,6 +11,27 @@ export interface BackendInfo {
   backend: string;
   /** The package that provided it. */
   provider: string;
+  /** Threads tfjs computes with on wasm (1: the single-threaded build); absent for the other backends, which manage their own. */
+  threads?: number;
+  /** Why wasm runs single-threaded although more threads were asked for, in one line. */
+  threadsFallback?: string;
+}
+
+export interface InitBackendOptions {
+  /**
+   * Threads for the wasm backend: this, else `LEVIT_THREADS`, else all cores (threaded-SIMD build, with a
+   * fallback to the single-threaded build when it cannot start). 1 keeps the single-threaded build.
+   */
+  threads?: number;
+}
+
+/** The wasm thread count from the option or `LEVIT_THREADS`; undefined means all cores. */
+function requestedWasmThreads(threads: number | undefined): number | undefined {
+  if (threads !== undefined) return resolveWasmThreads(threads, 'the threads option');
+  const env = process.env.LEVIT_THREADS?.trim();
+  if (!env) return undefined;
+  if (!/^\d+$/.test(env)) throw new Error(`LEVIT_THREADS must be a positive integer (got "${env}")`);
+  return resolveWasmThreads(Number(env), 'LEVIT_THREADS');
 }
 
 function isModuleNotFound(error: unknown): boolean {
@@ -34,27 +56,31 @@ async function tryNative(): Promise<string | null> {
   return null;
 }
 
-async function tryWasm(): Promise<boolean> {
+async function tryWasm(threads: number | undefined): Promise<Pick<BackendInfo, 'threads' | 'threadsFallback'> | null> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
-    return await tf.setBackend('wasm');
+    const result = await enableWasmThreads({ threads });
+    if (result.fallback) process.emitWarning(result.fallback);
+    return result.fallback ? { threads: result.threads, threadsFallback: result.fallback } : { threads: result.threads };
   } catch (error) {
     if (!isModuleNotFound(error)) process.emitWarning(`tfjs-backend-wasm failed to start (${(error as Error).message})`);
-    return false;
+    return null;
   }
 }
 
 /**
  * Chooses and initialises the tfjs backend for Node: `choice`, else `LEVIT_BACKEND`, else 'auto'.
  * Also loads `@tensorflow/tfjs`, whose import registers the gradients training needs (tfjs-core alone
- * has none). An explicit choice that cannot start is an error, not a silent fallback.
+ * has none). An explicit choice that cannot start is an error, not a silent fallback. On wasm, runs the
+ * threaded build with `options.threads` / `LEVIT_THREADS` / all cores (see wasm-threads.ts).
  */
-export async function initBackend(choice?: string): Promise<BackendInfo> {
+export async function initBackend(choice?: string, options: InitBackendOptions = {}): Promise<BackendInfo> {
   const requested = (choice ?? process.env.LEVIT_BACKEND ?? 'auto').toLowerCase();
   if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
     throw new Error(`unknown backend "${requested}" (from ${choice ? 'the option' : 'LEVIT_BACKEND'}): expected one of ${BACKEND_CHOICES.join(', ')}`);
   }
+  const threads = requestedWasmThreads(options.threads);
   await import('@tensorflow/tfjs');
   let info: BackendInfo | null = null;
   if (requested === 'auto' || requested === 'tensorflow') {
@@ -65,7 +91,8 @@ export async function initBackend(choice?: string): Promise<BackendInfo> {
     }
   }
   if (!info && (requested === 'auto' || requested === 'wasm')) {
-    if (await tryWasm()) info = { backend: 'wasm', provider: '@tensorflow/tfjs-backend-wasm' };
+    const wasm = await tryWasm(threads);
+    if (wasm) info = { backend: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', ...wasm };
     else if (requested === 'wasm') throw new Error('backend "wasm" requested but @tensorflow/tfjs-backend-wasm could not be started');
   }
   if (!info) {

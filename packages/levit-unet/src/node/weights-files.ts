@@ -7,8 +7,8 @@ import { readWeights, writeSafetensors, type TensorEntry, type TensorMap, type W
  * The tensors of a weights file: a torch.save checkpoint (zip or legacy, bare state_dict or
  * `{'model': ...}`-style container, `module.` prefixes removed), or safetensors; gzip-wrapped or not.
  */
-export async function readWeightsFile(path: string): Promise<TensorMap> {
-  return readWeights(await readFile(path), { source: path }).tensors;
+export async function readWeightsFile(path: string, options: { maxBytes?: number } = {}): Promise<TensorMap> {
+  return readWeights(await readFile(path), { ...options, source: path }).tensors;
 }
 
 /** Writes a `.safetensors` file atomically (a crash leaves the old file or the new one, never half). */

@@ -5,14 +5,17 @@ import { exportStateDict, type ExportStateDictOptions } from '../weights/state-d
 import { createLeViTUNet, type LeViTUNetOptions } from '../model/levit-unet-model.js';
 import { readWeightsFile, writeSafetensorsFile } from './weights-files.js';
 
-export interface ImportCheckpointFileOptions extends CheckpointImportOptions, LeViTUNetOptions {}
+export interface ImportCheckpointFileOptions extends CheckpointImportOptions, LeViTUNetOptions {
+  /** Refuse files that would need more memory than this (default torch-io's 4 GiB). */
+  maxBytes?: number;
+}
 
 /** Builds a LeViT-UNet and loads a checkpoint file into it (see `importCheckpoint`). */
 export async function importCheckpointFile(
   path: string,
   options: ImportCheckpointFileOptions,
 ): Promise<CheckpointImportResult & { model: LayersModel }> {
-  const tensors = await readWeightsFile(path);
+  const tensors = await readWeightsFile(path, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
   const model = createLeViTUNet(options);
   try {
     return { model, ...importCheckpoint(model, tensors, { ...options, source: path }) };
