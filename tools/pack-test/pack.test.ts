@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,12 +51,13 @@ const model = createLeViTUNet({ variant: '128s', numClasses: 9 });
 const y = model.predict(tf.zeros([1, 224, 224, 1]));
 const arr = parseNpy(encodeNpy({ data: new Float32Array([1, 2, 3]), shape: [3] }));
 const st = readWeights(writeSafetensors(new Map([['w', { dtype: 'float32', shape: [2], data: new Float32Array([4, 5]) }]])));
-console.log(JSON.stringify({ backend: info.backend, params: describeLeViTUNet(model).trainableParams, out: y.shape,
+console.log(JSON.stringify({ backend: info.backend, threads: info.threads, threadsFallback: info.threadsFallback ?? null, params: describeLeViTUNet(model).trainableParams, out: y.shape,
   npy: Array.from(arr.data), weights: Array.from(st.tensors.get('w').data), conv: typeof Conv2dBN, decoder: typeof UNetDecoder, metrics: Object.keys(metrics).length }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['check.mjs'], project).trim().split('\n').pop() as string);
-    expect(out).toMatchObject({ backend: 'wasm', params: 15_904_715, out: [1, 224, 224, 9], npy: [1, 2, 3], weights: [4, 5], conv: 'function', decoder: 'function' });
+    // The threaded wasm build starts from the shipped worker file (no fallback) with all cores, at most 8.
+    expect(out).toMatchObject({ backend: 'wasm', threadsFallback: null, threads: Math.min(availableParallelism(), 8), params: 15_904_715, out: [1, 224, 224, 9], npy: [1, 2, 3], weights: [4, 5], conv: 'function', decoder: 'function' });
     expect(out.metrics).toBeGreaterThan(3);
     const cli = run(join(project, 'node_modules', '.bin', 'levit-unet'), ['info', '--variant', '192', '--num-classes', '9', '--json'], project);
     expect(JSON.parse(cli).trainableParams).toBe(19_904_670);
