@@ -43,8 +43,10 @@ export async function benchRow(options: BenchRowOptions): Promise<BenchRow> {
   const repeats = options.repeats ?? 3;
   const log = options.log ?? (() => {});
   const size = 224;
-  const { backend } = await initBackend(options.backend);
-  const threads = options.engine === 'onnxruntime' ? (options.threads ?? availableParallelism()) : 1;
+  const info = await initBackend(options.backend, options.threads === undefined ? {} : { threads: options.threads });
+  const backend = info.backend;
+  // wasm reports its thread count; tfjs-node and webgpu manage their own (reported as 0).
+  const threads = options.engine === 'onnxruntime' ? (options.threads ?? availableParallelism()) : (info.threads ?? 0);
   const engine = await engineForModel(createLeViTUNet({ variant: options.variant, numClasses: 9 }), { engine: options.engine, threads });
   const inferMs: Record<1 | 8, number> = { 1: 0, 8: 0 };
   try {

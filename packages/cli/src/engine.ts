@@ -10,7 +10,7 @@ export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 export interface OpenEngineOptions {
   /** Default: onnxruntime when onnxruntime-node can be loaded, else tfjs. */
   engine?: EngineChoice;
-  /** onnxruntime intra-op threads (default: all cores). tfjs wasm runs one thread in Node. */
+  /** onnxruntime intra-op threads and tfjs wasm threads (default: all cores). */
   threads?: number;
   /** tfjs backend (the tfjs engine, and loading the model for export). */
   backend?: string;
@@ -49,6 +49,6 @@ export async function engineForModel(model: LayersModel, options: Omit<OpenEngin
 
 /** The model directory behind a segmentation engine (see `engineForModel`); the caller disposes it. */
 export async function openEngine(modelDir: string, options: OpenEngineOptions = {}): Promise<SegmentationEngine> {
-  await initBackend(options.backend);
+  await initBackend(options.backend, options.threads === undefined ? {} : { threads: options.threads });
   return engineForModel(await loadModelDir(modelDir), options);
 }

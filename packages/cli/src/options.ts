@@ -48,7 +48,7 @@ export const engineOption = () =>
   new Option('--engine <engine>', 'inference engine (default: onnxruntime when onnxruntime-node loads, else tfjs)').choices(['tfjs', 'onnxruntime'] as const);
 
 export const threadsOption = () =>
-  new Option('--threads <n>', 'onnxruntime threads (default: all cores; tfjs wasm runs one thread in Node)').argParser(parsePositiveInt('--threads'));
+  new Option('--threads <n>', 'compute threads for onnxruntime and tfjs wasm (default: LEVIT_THREADS, else all cores)').argParser(parsePositiveInt('--threads'));
 
 /** Writes one line to stdout. */
 export function say(line: string): void {

@@ -40,6 +40,11 @@ export function createProgram(): Command {
 export async function runCli(argv: string[]): Promise<number> {
   // tfjs' developer warnings (e.g. "install tfjs-node") are noise on a command line.
   if (!process.env.LEVIT_DEBUG) tf.env().set('PROD', true);
+  // Node prints a warning on two lines (the second suggests --trace-warnings); a command line gets one.
+  if (!process.env.LEVIT_DEBUG) {
+    process.removeAllListeners('warning');
+    process.on('warning', (warning) => process.stderr.write(`levit-unet: warning: ${warning.message.split('\n')[0]}\n`));
+  }
   const program = createProgram();
   try {
     await program.parseAsync(argv);

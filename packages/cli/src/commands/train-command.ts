@@ -10,7 +10,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkReplaceable, recoverDir } from '@levit-unet/safe-fs';
 import { TrainingProgress } from '../training-progress.js';
 import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
-import { backendOption, datasetOption, parseInteger, parsePositiveInt, say, variantOption } from '../options.js';
+import { backendOption, datasetOption, parseInteger, parsePositiveInt, say, threadsOption, variantOption } from '../options.js';
 
 function parsePositiveNumber(option: string) {
   return (value: string) => {
@@ -143,13 +143,14 @@ export function trainCommand() {
     .addOption(new Option('--workers <n>', 'Synapse slice-decoding threads (0 = main thread)').argParser((v) => Number(parseInteger('--workers')(v))))
     .option('--resume <run>', 'continue an interrupted run bit-exactly (its folder)')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action(async (options, command) => {
       const abort = new AbortController();
       const onSigint = () => abort.abort();
       process.once('SIGINT', onSigint);
       const progress = new TrainingProgress(process.stderr);
       try {
-        const { backend } = await initBackend(options.backend);
+        const { backend } = await initBackend(options.backend, options.threads === undefined ? {} : { threads: options.threads });
         let result: TrainResult;
         if (options.resume) {
           const config = JSON.parse(await readFile(join(options.resume, 'config.json'), 'utf8').catch(() => {
