@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,7 +97,17 @@ describe('train / resume', () => {
     const again = await resume(join(tmp, 'A'));
     expect(again.status).toBe('completed');
     [a.model, b2.model, again.model].forEach((m) => m.dispose());
-    await expect(train({ ...base, runDir: join(tmp, 'A'), model: tinyUNet(32, 9) })).rejects.toThrow(/already holds a training run/);
+    const refused = tinyUNet(32, 9);
+    await expect(train({ ...base, runDir: join(tmp, 'A'), model: refused })).rejects.toThrow(/already holds a training run/);
+    // A folder holding anything but a run is never written into, even with overwrite.
+    const home = join(tmp, 'home');
+    await mkdir(join(home, 'last'), { recursive: true });
+    await writeFile(join(home, 'notes.txt'), 'mine');
+    await expect(train({ ...base, runDir: home, overwrite: true, model: refused })).rejects.toThrow(
+      `${home} is a non-empty folder that is not a training run folder: refusing to replace it`,
+    );
+    expect((await readdir(home)).sort()).toEqual(['last', 'notes.txt']);
+    refused.dispose();
   }, 120_000);
 
   it('keeps the tensor count stable over 40 iterations (with validation), maxSteps stops mid-epoch', async () => {

@@ -1,13 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { createLeViTUNet, importCheckpoint, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend, loadModelDir, readWeightsFile } from '@levit-unet/levit-unet/node';
 import { OPTIMIZER_NAMES, TRAINING_PRESET_NAMES, trainingPreset, type OptimizerConfig } from '@levit-unet/training';
-import { resume, train, type RunConfigFile, type TrainResult } from '@levit-unet/training/node';
+import { isTrainingRun, resume, train, type RunConfigFile, type TrainResult } from '@levit-unet/training/node';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { checkReplaceable, recoverDir } from '@levit-unet/safe-fs';
+import { checkReplaceable } from '@levit-unet/safe-fs';
 import { TrainingProgress } from '../training-progress.js';
 import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
 import { backendOption, datasetOption, parseInteger, parsePositiveInt, say, threadsOption, variantOption } from '../options.js';
@@ -91,15 +91,6 @@ async function initialModel(s: Required<Pick<RunSettings, 'variant' | 'numClasse
   }
 }
 
-/** Whether `dir` holds a training run (its `config.json` says so): the only non-empty folder `train --out` may use. */
-function isTrainingRun(dir: string): boolean {
-  try {
-    return (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { format?: unknown }).format === 'levit-unet-training-run';
-  } catch {
-    return false;
-  }
-}
-
 function report(result: TrainResult): void {
   say(
     `${result.status === 'completed' ? 'finished' : 'stopped (resume with --resume)'}: ${result.iterations}/${result.totalIterations} iterations, ` +
@@ -159,8 +150,6 @@ export function trainCommand() {
           const spec = (config.extra as { data?: DataSpec }).data;
           const data = spec && spec.dataset !== 'synapse' ? await openTrainingData(spec) : undefined;
           const validate = spec && (config.extra as { validate?: boolean }).validate ? validationCallback(spec, (t) => progress.note(t)) : undefined;
-          // A run killed while it replaced last/ or best/ (kill -9 between the two renames) is finished first.
-          for (const folder of ['last', 'best']) await recoverDir(join(options.resume, folder));
           say(`resuming ${options.resume} on ${backend}`);
           result = await resume(options.resume, { ...(data && 'load' in data ? { data } : {}), ...(validate ? { validate } : {}), onProgress: (p) => progress.update(p), signal: abort.signal });
         } else {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -24,6 +25,15 @@ export const RUN_FILES = {
   optimizerState: 'optimizer.safetensors',
   bestValidation: 'validation.json',
 } as const;
+
+/** Whether `dir` holds a training run (its `config.json` says so): the only non-empty folder a run may be written into. */
+export function isTrainingRun(dir: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(join(dir, RUN_FILES.config), 'utf8')) as { format?: unknown }).format === 'levit-unet-training-run';
+  } catch {
+    return false;
+  }
+}
 
 export function runPath(runDir: string, file: keyof typeof RUN_FILES): string {
   return join(runDir, RUN_FILES[file]);

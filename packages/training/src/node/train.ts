@@ -5,7 +5,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { SampleSource } from '@levit-unet/datasets';
 import { createSliceSource, synapseTrainFiles, writePng } from '@levit-unet/datasets/node';
 import { loadModelDir, saveModelDir } from '@levit-unet/levit-unet/node';
-import { atomicWriteDir, atomicWriteFile } from '@levit-unet/safe-fs';
+import { atomicWriteDir, atomicWriteFile, checkReplaceable, recoverDir } from '@levit-unet/safe-fs';
 import { learningRate, type LrSchedule } from '../lr-schedule.js';
 import { NonFiniteLossError } from '../non-finite-loss-error.js';
 import { createOptimizer } from '../optimizer-config.js';
@@ -17,7 +17,7 @@ import { trainStep } from '../train-step.js';
 import { TRANSUNET_LOSS_WEIGHTS } from '../transunet-loss.js';
 import type { TrainConfig } from '../train-config.js';
 import { epochBatchIndices, loadBatches } from './epoch-batches.js';
-import { readJsonFile, RUN_FILES, runPath, type TrainingState } from './run-folder.js';
+import { isTrainingRun, readJsonFile, RUN_FILES, runPath, type TrainingState } from './run-folder.js';
 import { TrainingLog, type IterationRecord, type ValidationRecord } from './training-log.js';
 
 /** Training data from a Synapse (TransUNet layout) root: `lists_Synapse/train.txt` → `train_npz/*.npz`. */
@@ -201,6 +201,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const existing = await readFile(join(runDir, RUN_FILES.config)).catch(() => null);
     if (existing) throw new Error(`${runDir} already holds a training run: resume it, or pass overwrite to start again`);
   }
+  // A run writes config.json, logs, last/ and best/ (and overwrite deletes last/ and best/): never into a
+  // folder that holds anything else, such as a home folder.
+  await checkReplaceable(runDir, { force: true, isReplaceable: isTrainingRun, what: 'training run folder' });
   const opened = isSampleSource(options.data)
     ? { source: options.data, description: { kind: 'custom' as const, length: options.data.length }, owned: false }
     : { ...(await openSynapse(options.data, options.numClasses)), owned: true };
@@ -254,6 +257,8 @@ export async function resume(runDir: string, options: ResumeOptions = {}): Promi
   const config = await readJsonFile<RunConfigFile>(runPath(runDir, 'config'), 'not a training run folder');
   if (config.format !== 'levit-unet-training-run') throw new Error(`${runPath(runDir, 'config')}: not a training run config (format "${config.format}")`);
   const lastDir = runPath(runDir, 'last');
+  // A run killed while it replaced last/ or best/ (between the two renames) is finished first.
+  for (const folder of [lastDir, runPath(runDir, 'best')]) await recoverDir(folder);
   const state = await readJsonFile<TrainingState>(join(lastDir, RUN_FILES.trainingState), 'the run has no checkpoint yet (last/ is written after the first epoch or on abort)');
   if (options.data && options.data.length !== (config.data.kind === 'custom' ? config.data.length : options.data.length)) {
     throw new Error(`resume: the data has ${options.data.length} samples, the run had ${config.data.kind === 'custom' ? config.data.length : '?'}`);
