@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { SYNAPSE_DISPLAY_NAMES, type NdArray } from '@levit-unet/datasets';
+import { drawText, SYNAPSE_DISPLAY_NAMES, type NdArray } from '@levit-unet/datasets';
 import { readDatasetCases, writePng, writeSyntheticSynapse } from '@levit-unet/datasets/node';
-import { argmaxLabels, drawText, renderOverlayFigure, sideBySide } from '@levit-unet/inference';
+import { argmaxLabels, renderOverlayFigure, sideBySide } from '@levit-unet/inference';
 import { evaluateToFolder } from '@levit-unet/inference/node';
 import { createLeViTUNet, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend } from '@levit-unet/levit-unet/node';

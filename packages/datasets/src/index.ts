@@ -1,4 +1,6 @@
 export type { TypedArray, NdArray, VolumeCase } from './volume.js';
+export type { RgbaImage } from './rgba-image.js';
+export { drawText, textWidth, GLYPH_WIDTH, GLYPH_HEIGHT } from './bitmap-font.js';
 export { DataError } from './data-error.js';
 export type { Dtype } from './dtype.js';
 export { transpose } from './transpose.js';

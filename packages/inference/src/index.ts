@@ -15,6 +15,5 @@ export {
   type DatasetEvaluation,
 } from './evaluate-dataset.js';
 export { evaluationToJson, evaluationToMarkdown, evaluationToCsv, type EvaluationReportOptions } from './evaluation-report.js';
-export { blendOverlay, sideBySide, SYNAPSE_PALETTE, type RgbaImage } from './overlay.js';
+export { blendOverlay, sideBySide, SYNAPSE_PALETTE } from './overlay.js';
 export { renderOverlayFigure, type OverlayFigureOptions } from './overlay-figure.js';
-export { drawText, textWidth, GLYPH_WIDTH, GLYPH_HEIGHT } from './bitmap-font.js';

@@ -1,5 +1,5 @@
-import { drawText, GLYPH_HEIGHT, textWidth } from './bitmap-font.js';
-import { blendOverlay, SYNAPSE_PALETTE, type RgbaImage } from './overlay.js';
+import { drawText, GLYPH_HEIGHT, textWidth, type RgbaImage } from '@levit-unet/datasets';
+import { blendOverlay, SYNAPSE_PALETTE } from './overlay.js';
 
 export interface OverlayFigureOptions {
   /** Legend names indexed by label value (index 0, the background, is not listed), e.g. `SYNAPSE_DISPLAY_NAMES`. */

@@ -1,9 +1,4 @@
-/** An RGBA image, row-major, 4 bytes per pixel. */
-export interface RgbaImage {
-  width: number;
-  height: number;
-  data: Uint8ClampedArray;
-}
+import type { RgbaImage } from '@levit-unet/datasets';
 
 /** Colours per class id (0 = background, not drawn), in the spirit of the paper's qualitative figure. */
 export const SYNAPSE_PALETTE: ReadonlyArray<readonly [number, number, number]> = [

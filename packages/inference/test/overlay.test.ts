@@ -1,6 +1,6 @@
-import { SYNAPSE_DISPLAY_NAMES } from '@levit-unet/datasets';
+import { SYNAPSE_DISPLAY_NAMES, textWidth, type RgbaImage } from '@levit-unet/datasets';
 import { describe, expect, it } from 'vitest';
-import { blendOverlay, drawText, GLYPH_HEIGHT, renderOverlayFigure, sideBySide, SYNAPSE_PALETTE, textWidth, type RgbaImage } from '../src/index.js';
+import { blendOverlay, renderOverlayFigure, sideBySide, SYNAPSE_PALETTE } from '../src/index.js';
 
 function pixel(image: RgbaImage, x: number, y: number): number[] {
   return Array.from(image.data.subarray((y * image.width + x) * 4, (y * image.width + x) * 4 + 4));
@@ -58,18 +58,5 @@ describe('renderOverlayFigure', () => {
     expect(pixel(plain, 0, 0).slice(0, 3)).toEqual([...SYNAPSE_PALETTE[1]!]);
     expect(pixel(flipped, 1, 1).slice(0, 3)).toEqual([...SYNAPSE_PALETTE[1]!]);
     expect(pixel(flipped, 0, 0).slice(0, 3)).toEqual([0, 0, 0]);
-  });
-});
-
-describe('drawText', () => {
-  it('draws the 5x7 glyphs: "I" is a vertical bar with serifs, "-" one middle row', () => {
-    const image: RgbaImage = { width: 12, height: GLYPH_HEIGHT, data: new Uint8ClampedArray(12 * GLYPH_HEIGHT * 4) };
-    drawText(image, 'I-', 0, 0, [255, 0, 0]);
-    const on = (x: number, y: number) => image.data[(y * image.width + x) * 4] === 255;
-    // glcdfont 'I' = columns 0x00 0x41 0x7f 0x41 0x00: top and bottom serif, full middle column.
-    expect(Array.from({ length: GLYPH_HEIGHT }, (_, y) => [1, 2, 3].map((x) => (on(x, y) ? '#' : '.')).join(''))).toEqual([
-      '###', '.#.', '.#.', '.#.', '.#.', '.#.', '###',
-    ]);
-    expect(Array.from({ length: GLYPH_HEIGHT }, (_, y) => on(8, y))).toEqual([false, false, false, true, false, false, false]);
   });
 });

@@ -17,4 +17,4 @@ export {
   type TrainingPresetName,
 } from './train-config.js';
 export { encodeOptimizerState, decodeOptimizerState } from './optimizer-state-file.js';
-export { plotCurves, type CurveImage, type CurvePanel, type CurveSeries } from './plot-curves.js';
+export { plotCurves, type CurvePlot, type CurvePanel, type CurveSeries, type PlotArea } from './plot-curves.js';

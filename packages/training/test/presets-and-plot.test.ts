@@ -17,17 +17,39 @@ describe('presets', () => {
 });
 
 describe('plotCurves', () => {
-  it('draws a rising line from the bottom-left to the top-right corner of its panel', () => {
-    const image = plotCurves([{ series: [{ x: [0, 10], y: [0, 1], color: [255, 0, 0] }] }], 100, 100);
-    expect(image.data).toHaveLength(100 * 100 * 4);
-    const red = (x: number, y: number) => {
-      const i = (y * 100 + x) * 4;
-      return image.data[i] === 255 && image.data[i + 1] === 0 && image.data[i + 2] === 0;
-    };
-    // panel interior spans 12..88 in both directions
-    expect(red(12, 88)).toBe(true);
-    expect(red(88, 12)).toBe(true);
-    expect(red(50, 50)).toBe(true);
-    expect(red(30, 50)).toBe(false);
+  const red = (image: { width: number; data: Uint8ClampedArray }, x: number, y: number) => {
+    const i = (y * image.width + x) * 4;
+    return image.data[i] === 255 && image.data[i + 1] === 0 && image.data[i + 2] === 0;
+  };
+  const darkIn = (image: { width: number; data: Uint8ClampedArray }, x0: number, x1: number, y0: number, y1: number) => {
+    let n = 0;
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (image.data[(y * image.width + x) * 4]! < 100 && !red(image, x, y)) n++;
+    return n;
+  };
+
+  it('draws a rising line from the bottom-left to the top-right corner of its data area', () => {
+    const image = plotCurves([{ series: [{ x: [0, 10], y: [0, 1], color: [255, 0, 0] }] }], 200, 120);
+    expect(image.data).toHaveLength(200 * 120 * 4);
+    const [area] = image.areas;
+    expect(area!.left).toBeGreaterThan(0);
+    expect(area!.right).toBeLessThan(200);
+    expect(red(image, area!.left, area!.bottom)).toBe(true);
+    expect(red(image, area!.right, area!.top)).toBe(true);
+    const midX = Math.round((area!.left + area!.right) / 2);
+    expect(red(image, midX, Math.round((area!.top + area!.bottom) / 2))).toBe(true);
+    expect(red(image, area!.left + 5, area!.top + 5)).toBe(false);
+  });
+
+  it('labels the axes and names the series: y values left of the frame, x values below it, title and legend above', () => {
+    const withText = plotCurves([{ title: 'loss', series: [{ x: [0, 500], y: [0.25, 2], color: [255, 0, 0], label: 'CE' }] }], 300, 150);
+    const [area] = withText.areas;
+    // '2', '0.25' etc. left of the frame; '0', 'iteration', '500' below it; title and legend above it.
+    expect(darkIn(withText, 0, area!.left - 2, area!.top - 4, area!.bottom + 4)).toBeGreaterThan(20);
+    expect(darkIn(withText, area!.left, area!.right, area!.bottom + 2, withText.height)).toBeGreaterThan(40);
+    expect(darkIn(withText, area!.left, area!.right, 0, area!.top - 1)).toBeGreaterThan(20);
+    // The legend swatch has the series' colour, above the data area.
+    let swatch = false;
+    for (let y = 0; y < area!.top - 1; y++) for (let x = area!.left; x < area!.right; x++) swatch ||= red(withText, x, y);
+    expect(swatch).toBe(true);
   });
 });

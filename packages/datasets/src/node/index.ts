@@ -1,7 +1,7 @@
 // Kept for callers of the earlier surface; `@levit-unet/safe-fs` owns atomic writes.
 export { atomicWriteFile, atomicWriteDir } from '@levit-unet/safe-fs';
 export { readBytes } from './read-bytes.js';
-export { encodePng, writePng, type RgbaImage } from './png.js';
+export { encodePng, writePng } from './png.js';
 export { readNifti, writeNifti, type WriteNiftiOptions } from './nifti-file.js';
 export { readNpz, writeNpz } from './npz-file.js';
 export {

@@ -1,12 +1,7 @@
 import { PNG } from 'pngjs';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
+import type { RgbaImage } from '../rgba-image.js';
 
-/** An 8-bit RGBA image, row-major, 4 bytes per pixel. */
-export interface RgbaImage {
-  width: number;
-  height: number;
-  data: Uint8Array | Uint8ClampedArray;
-}
 
 /** PNG bytes of an RGBA image (pngjs). */
 export function encodePng(image: RgbaImage): Uint8Array {

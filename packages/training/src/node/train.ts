@@ -453,13 +453,18 @@ async function writeCurves(ctx: LoopContext): Promise<void> {
   const validation = ctx.log.records.filter((r): r is ValidationRecord => r.type === 'validation');
   const image = plotCurves([
     {
+      title: 'training loss',
       series: [
-        { x: train.map((r) => r.iteration), y: train.map((r) => r.ce), color: [150, 190, 240] },
-        { x: train.map((r) => r.iteration), y: train.map((r) => r.dice), color: [240, 190, 150] },
-        { x: train.map((r) => r.iteration), y: train.map((r) => r.loss), color: [20, 60, 200] },
+        { x: train.map((r) => r.iteration), y: train.map((r) => r.ce), color: [150, 190, 240], label: 'cross-entropy' },
+        { x: train.map((r) => r.iteration), y: train.map((r) => r.dice), color: [240, 190, 150], label: 'Dice loss' },
+        { x: train.map((r) => r.iteration), y: train.map((r) => r.loss), color: [20, 60, 200], label: 'loss' },
       ],
     },
-    { series: [{ x: validation.map((r) => r.iteration), y: validation.map((r) => r.meanDice), color: [220, 90, 20], dots: true }], yRange: [0, 1] },
+    {
+      title: 'validation',
+      series: [{ x: validation.map((r) => r.iteration), y: validation.map((r) => r.meanDice), color: [220, 90, 20], dots: true, label: 'mean Dice' }],
+      yRange: [0, 1],
+    },
   ]);
   await writePng(runPath(ctx.runDir, 'curves'), image);
 }

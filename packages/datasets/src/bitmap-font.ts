@@ -1,4 +1,4 @@
-import type { RgbaImage } from './overlay.js';
+import type { RgbaImage } from './rgba-image.js';
 
 // The classic 5x7 glyphs of Adafruit-GFX's glcdfont (BSD licence): 5 columns per glyph, bit r of a
 // column = row r from the top. Hand-carried rather than a dependency: legends need ~70 glyphs, and the
