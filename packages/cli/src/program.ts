@@ -36,14 +36,18 @@ export function createProgram(): Command {
   return program;
 }
 
+function oneLineWarning(warning: Error): void {
+  process.stderr.write(`levit-unet: warning: ${warning.message.split('\n')[0]}\n`);
+}
+
 /** Runs the CLI; resolves to the process exit code. Errors are printed as one clear line, not a stack. */
 export async function runCli(argv: string[]): Promise<number> {
   // tfjs' developer warnings (e.g. "install tfjs-node") are noise on a command line.
   if (!process.env.LEVIT_DEBUG) tf.env().set('PROD', true);
   // Node prints a warning on two lines (the second suggests --trace-warnings); a command line gets one.
-  if (!process.env.LEVIT_DEBUG) {
+  if (!process.env.LEVIT_DEBUG && !process.listeners('warning').includes(oneLineWarning)) {
     process.removeAllListeners('warning');
-    process.on('warning', (warning) => process.stderr.write(`levit-unet: warning: ${warning.message.split('\n')[0]}\n`));
+    process.on('warning', oneLineWarning);
   }
   const program = createProgram();
   try {

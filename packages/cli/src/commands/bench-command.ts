@@ -24,7 +24,7 @@ export function benchCommand() {
       'time inference (ms/image at batch 1 and 8, 224×224) per engine and a training step at batch 8 (tfjs), each engine in its own process ' +
         '(peak memory per row); median of several runs after a warm-up',
     )
-    .addOption(new Option('--variant <variant>', 'model size').choices(LEVIT_UNET_VARIANTS).default('128s' as const))
+    .addOption(new Option('--variant <variant>', 'model size, or all three').choices([...LEVIT_UNET_VARIANTS, 'all'] as const).default('128s' as const))
     .addOption(new Option('--engines <list>', 'comma-separated engines (default: tfjs and, when it loads, onnxruntime)'))
     .addOption(new Option('--repeats <n>', 'timed runs per measurement').argParser(parsePositiveInt('--repeats')).default(3))
     .option('--no-train', 'skip the training step (it takes about a minute per step at batch 8)')
@@ -34,6 +34,7 @@ export function benchCommand() {
     .addOption(new Option('--row <engine>', 'measure one engine in this process (what the child processes run)').choices(ENGINE_CHOICES).hideHelp())
     .action(async (options) => {
       if (options.row) {
+        if (options.variant === 'all') throw new Error('--row measures one --variant');
         const row = await benchRow({
           variant: options.variant,
           engine: options.row,
@@ -52,8 +53,9 @@ export function benchCommand() {
           })
         : ['tfjs', ...((await onnxRuntimeAvailable()) ? (['onnxruntime'] as const) : [])];
       const rows: BenchRow[] = [];
-      for (const engine of engines) {
-        const args = [process.argv[1]!, 'bench', '--variant', options.variant, '--row', engine, '--repeats', String(options.repeats)];
+      const variants = options.variant === 'all' ? LEVIT_UNET_VARIANTS : [options.variant];
+      for (const [variant, engine] of variants.flatMap((v) => engines.map((e) => [v, e] as const))) {
+        const args = [process.argv[1]!, 'bench', '--variant', variant, '--row', engine, '--repeats', String(options.repeats)];
         if (!options.train) args.push('--no-train');
         if (options.threads) args.push('--threads', String(options.threads));
         if (options.backend) args.push('--backend', options.backend);
