@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { serialization } from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { attentionBiasIndex, type AttentionBiasIndex } from './attention-bias-index.js';
-import { attendAndProject, expectTokenGrid } from './attention-core.js';
+import { attendAndProject, expectTokenGrid, gatherAttentionBias } from './attention-core.js';
 import type { BatchNorm } from './batch-norm.js';
 import { expectChannels, isTraining, singleInput, type Kwargs } from './layer-utils.js';
 import { ModuleLayer, type LayerArgs } from './module-layer.js';
@@ -41,6 +41,8 @@ export abstract class LeViTAttentionBase extends ModuleLayer {
   biases!: LayerVariable;
   projKernel!: LayerVariable;
   projBn!: BatchNorm;
+  /** `attention_biases[:, attention_bias_idxs]` for inference, gathered once per bias table. */
+  private readonly biasCache = this.addInferenceCache<{ bias: tf.Tensor3D }>();
 
   protected constructor(args: LayerArgs, geometry: AttentionGeometry) {
     super(args);
@@ -84,7 +86,9 @@ export abstract class LeViTAttentionBase extends ModuleLayer {
       expectTokenGrid(x, this.biasIndex, this.resolution, this.name);
       const training = isTraining(kwargs);
       const proj = { kernel: this.projKernel, bn: this.projBn };
-      return attendAndProject(this.queryKeyValue(x, training), this.biases, this.biasIndex, this.scale, proj, training);
+      const gather = () => gatherAttentionBias(this.biases, this.biasIndex);
+      const bias = training ? gather() : this.biasCache.get([this.biases.read()], () => ({ bias: gather() })).bias;
+      return attendAndProject(this.queryKeyValue(x, training), bias, this.scale, proj, training);
     });
   }
 

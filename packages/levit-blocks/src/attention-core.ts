@@ -44,15 +44,14 @@ export function expectTokenGrid(x: tf.Tensor, index: AttentionBiasIndex, resolut
   }
 }
 
-/** The shared tail of both attentions: `proj(hardswish(softmax(q·kᵀ·scale + biases[:, idxs])·v))`, proj = Linear_BN. */
+/** The shared tail of both attentions: `proj(hardswish(softmax(q·kᵀ·scale + bias)·v))`, bias = biases[:, idxs], proj = Linear_BN. */
 export function attendAndProject(
   heads: { q: tf.Tensor4D; k: tf.Tensor4D; v: tf.Tensor4D },
-  biases: LayerVariable,
-  index: AttentionBiasIndex,
+  bias: tf.Tensor3D,
   scale: number,
   proj: { kernel: LayerVariable; bn: BatchNorm },
   training: boolean,
 ): tf.Tensor {
-  const attended = biasedAttention(heads.q, heads.k, heads.v, gatherAttentionBias(biases, index), scale);
+  const attended = biasedAttention(heads.q, heads.k, heads.v, bias, scale);
   return linearBatchNorm(hardswish(attended), proj.kernel, proj.bn, training);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { batchNormTraining, type BatchNormActivation, type BatchStatistics } from './batch-norm-gradient.js';
+import { InferenceCache } from './inference-cache.js';
 
 /** PyTorch's BatchNorm defaults: eps 1e-5, momentum 0.1 (new = (1 − m)·running + m·batch). */
 export const BN_EPSILON = 1e-5;
@@ -38,6 +39,8 @@ export class BatchNorm {
   readonly numBatchesTracked: LayerVariable;
   readonly epsilon: number;
   readonly momentum: number;
+  /** The kernel this BatchNorm is folded into and its bias, for inference (see `foldInto`). */
+  readonly inferenceCache = new InferenceCache<{ kernel: tf.Tensor; shift: tf.Tensor1D }>();
 
   constructor(add: WeightAdder, readonly channels: number, options: BatchNormOptions = {}) {
     this.epsilon = options.epsilon ?? BN_EPSILON;
@@ -94,5 +97,18 @@ export class BatchNorm {
     const scale = tf.mul(this.gamma.read(), tf.rsqrt(tf.add(this.runningVar.read(), this.epsilon))) as tf.Tensor1D;
     const shift = tf.sub(this.beta.read(), tf.mul(this.runningMean.read(), scale)) as tf.Tensor1D;
     return { scale, shift };
+  }
+
+  /**
+   * This BatchNorm folded into the bias-free product before it (conv or linear, output channels on the
+   * kernel's last axis): product(x, W)·s + t = product(x, W·s) + t. Computed once and reused while the
+   * kernel, γ, β and the running statistics keep their data (`inferenceCache`).
+   */
+  foldInto(kernel: tf.Tensor): { kernel: tf.Tensor; shift: tf.Tensor1D } {
+    const sources = [kernel, this.gamma.read(), this.beta.read(), this.runningMean.read(), this.runningVar.read()];
+    return this.inferenceCache.get(sources, () => {
+      const { scale, shift } = this.scaleShift();
+      return { kernel: tf.mul(kernel, scale), shift };
+    });
   }
 }

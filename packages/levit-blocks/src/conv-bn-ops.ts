@@ -61,14 +61,14 @@ export function conv2dBatchNorm(
       onStatistics: (statistics) => bn.updateRunningStatistics(statistics),
     }) as tf.Tensor4D;
   }
-  // Inference folds BN into the convolution: conv(x, W)·s + t = conv(x, W·s) + t (s, t per output channel).
-  const { scale, shift } = bn.scaleShift();
+  // Inference folds BN into the convolution: conv(x, W)·s + t = conv(x, W·s) + t (s, t per output channel), once per weights.
+  const folded = bn.foldInto(kernel.read());
   return tf.fused.conv2d({
     x,
-    filter: tf.mul(kernel.read(), scale) as tf.Tensor4D,
+    filter: folded.kernel as tf.Tensor4D,
     strides: stride,
     pad: padding,
-    bias: shift,
+    bias: folded.shift,
     activation,
   });
 }
@@ -86,8 +86,8 @@ export function linearBatchNorm(x: tf.Tensor, kernel: LayerVariable, bn: BatchNo
       onStatistics: (statistics) => bn.updateRunningStatistics(statistics),
     });
   } else {
-    const { scale, shift } = bn.scaleShift();
-    y = tf.fused.matMul({ a: flat, b: tf.mul(w, scale) as tf.Tensor2D, bias: shift });
+    const folded = bn.foldInto(w);
+    y = tf.fused.matMul({ a: flat, b: folded.kernel as tf.Tensor2D, bias: folded.shift });
   }
   return tf.reshape(y, [...x.shape.slice(0, -1), bn.channels]);
 }

@@ -1,5 +1,6 @@
 export { BatchNorm, BN_EPSILON, BN_MOMENTUM, type BatchNormOptions, type WeightAdder } from './batch-norm.js';
 export { ModuleLayer, type LayerArgs } from './module-layer.js';
+export { InferenceCache, type TensorRecord } from './inference-cache.js';
 export { conv2dBatchNorm, linearBatchNorm, type FusedActivation } from './conv-bn-ops.js';
 export { Conv2dBN, type Conv2dBNArgs } from './conv2d-bn.js';
 export { LinearBN, type LinearBNArgs } from './linear-bn.js';

@@ -1,5 +1,6 @@
 import { layers, type LayerVariable } from '@tensorflow/tfjs-layers';
 import { BatchNorm, type BatchNormOptions, type WeightAdder } from './batch-norm.js';
+import { InferenceCache, type TensorRecord } from './inference-cache.js';
 
 /** The constructor arguments of a tfjs `Layer` (name, trainable, ...), taken from its public class. */
 export type LayerArgs = NonNullable<ConstructorParameters<typeof layers.Layer>[0]>;
@@ -20,10 +21,28 @@ export abstract class ModuleLayer extends layers.Layer {
     return weight;
   };
 
+  /** The caches of tensors derived from the weights for inference, freed with the weights. */
+  private readonly inferenceCaches: Array<InferenceCache<TensorRecord>> = [];
+
   protected addBatchNorm(prefix: string, channels: number, options?: BatchNormOptions): BatchNorm {
     const add: WeightAdder = (name, shape, initializer, trainable, dtype) =>
       this.addTorchWeight(`${prefix}.${name}`, shape, initializer, trainable, dtype);
-    return new BatchNorm(add, channels, options);
+    const bn = new BatchNorm(add, channels, options);
+    this.inferenceCaches.push(bn.inferenceCache);
+    return bn;
+  }
+
+  /** A cache for tensors this layer derives from its weights in inference, freed with the weights. */
+  protected addInferenceCache<T extends TensorRecord>(): InferenceCache<T> {
+    const cache = new InferenceCache<T>();
+    this.inferenceCaches.push(cache);
+    return cache;
+  }
+
+  /** tfjs frees the weights when the layer's last owner disposes it (Layer.dispose, LayersModel.dispose): the caches go too. */
+  protected override disposeWeights(): number {
+    for (const cache of this.inferenceCaches) cache.dispose();
+    return super.disposeWeights();
   }
 
   /** The PyTorch state_dict suffix of one of this layer's weights. */

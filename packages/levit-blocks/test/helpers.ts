@@ -14,19 +14,20 @@ type TF = typeof tfc;
 export function randomizeWeights(tf: TF, layer: layers.Layer, seed: number): void {
   const rand = SeededRandom.stream(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  layer.setWeights(
-    layer.weights.map((w) => {
-      const size = w.shape.reduce((a: number, b) => a * (b as number), 1);
-      const name = w.originalName;
-      if (w.dtype === 'int32') return tf.zeros(w.shape as number[], 'int32');
-      const values = Float32Array.from({ length: size }, () => {
-        if (name.endsWith('bn.weight') || /\.1\.weight$/.test(name)) return 0.5 + rand();
-        if (name.endsWith('running_var')) return 0.5 + 1.5 * rand();
-        return 0.5 * normal();
-      });
-      return tf.tensor(values, w.shape as number[]);
-    }),
-  );
+  const tensors = layer.weights.map((w) => {
+    const size = w.shape.reduce((a: number, b) => a * (b as number), 1);
+    const name = w.originalName;
+    if (w.dtype === 'int32') return tf.zeros(w.shape as number[], 'int32');
+    const values = Float32Array.from({ length: size }, () => {
+      if (name.endsWith('bn.weight') || /\.1\.weight$/.test(name)) return 0.5 + rand();
+      if (name.endsWith('running_var')) return 0.5 + 1.5 * rand();
+      return 0.5 * normal();
+    });
+    return tf.tensor(values, w.shape as number[]);
+  });
+  layer.setWeights(tensors);
+  // The variables hold the data now; these handles would only count as leaked tensors.
+  tf.dispose(tensors);
 }
 
 /** A layer's weights as plain arrays keyed by their PyTorch suffix. */
