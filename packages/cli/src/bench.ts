@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { createLeViTUNet, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend } from '@levit-unet/levit-unet/node';
-import { TorchAdam, trainableVariables, trainStep } from '@levit-unet/training';
+import { TorchAdam, trainableVariables, trainStepAsync } from '@levit-unet/training';
 import { engineForModel, type EngineChoice } from './engine.js';
 
 /** One row of `levit-unet bench`: one engine (and tfjs backend) on one size, measured in its own process. */
@@ -76,7 +76,7 @@ export async function benchRow(options: BenchRowOptions): Promise<BenchRow> {
       // One warm-up step, then at least one timed step (a step takes about a minute here).
       for (let r = 0; r <= Math.max(1, Math.min(repeats, 2)); r++) {
         const t0 = performance.now();
-        trainStep(model, optimizer, batch, { lr: 1e-5, numClasses: 9 });
+        await trainStepAsync(model, optimizer, batch, { lr: 1e-5, numClasses: 9 });
         if (r > 0) times.push((performance.now() - t0) / 1000);
         log(`${options.variant} tfjs training step ${r === 0 ? '(warm-up)' : r}: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${tf.memory().numTensors} tensors`);
       }

@@ -34,7 +34,7 @@ export const imgSizeOption = () =>
   new Option('--img-size <n>', 'input side in pixels (a multiple of 32)').argParser(parsePositiveInt('--img-size')).default(224);
 
 export const backendOption = () =>
-  new Option('--backend <name>', 'tfjs backend (default: LEVIT_BACKEND, else auto: tfjs-node(-gpu) if installed, else wasm)').choices(BACKEND_CHOICES);
+  new Option('--backend <name>', 'tfjs backend (default: LEVIT_BACKEND, else auto: tfjs-node(-gpu) if installed, else webgpu if installed and on a real GPU, else wasm)').choices(BACKEND_CHOICES);
 
 export const modelDirOption = () => new Option('--model <dir>', 'model directory (model.json + weights.bin)').makeOptionMandatory();
 

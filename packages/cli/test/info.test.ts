@@ -31,6 +31,6 @@ describe('levit-unet info', () => {
     expect(zero.stderr).toMatch(/--num-classes must be a positive integer, got "0"/);
     const backend = await cli('info', '--variant', '128s', '--num-classes', '2', '--backend', 'gpu');
     expect(backend.code).toBe(1);
-    expect(backend.stderr).toMatch(/option '--backend <name>' argument 'gpu' is invalid\. Allowed choices are auto, tensorflow, wasm, cpu/);
+    expect(backend.stderr).toMatch(/option '--backend <name>' argument 'gpu' is invalid\. Allowed choices are auto, tensorflow, webgpu, wasm, cpu/);
   });
 });

@@ -5,7 +5,7 @@ export { TorchSGD, type TorchSGDOptions } from './torch-sgd.js';
 export { createOptimizer, OPTIMIZER_NAMES, type OptimizerConfig } from './optimizer-config.js';
 export { learningRate, LR_SCHEDULE_KINDS, type LrSchedule } from './lr-schedule.js';
 export { trainableVariables } from './trainable-variables.js';
-export { trainStep, type TrainStepOptions, type TrainStepResult } from './train-step.js';
+export { trainStep, trainStepAsync, type TrainStepOptions, type TrainStepResult } from './train-step.js';
 export type { TrainBatch } from './train-batch.js';
 export { NonFiniteLossError } from './non-finite-loss-error.js';
 export {

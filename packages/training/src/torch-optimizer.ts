@@ -20,6 +20,8 @@ export interface TorchOptimizer {
   /** One update from gradients keyed by variable name (missing names are skipped, as a `None` grad). */
   step(grads: tf.NamedTensorMap, lr: number): void;
   getState(): OptimizerState;
+  /** `getState()` read back asynchronously, for backends that cannot read synchronously (webgpu in Node). */
+  readState(): Promise<OptimizerState>;
   /** Restores `getState()`'s output; checks kind, names and sizes. */
   setState(state: OptimizerState): void;
   /** The hyperparameters (for a run's config.json). */
@@ -81,6 +83,23 @@ export abstract class TorchOptimizerBase implements TorchOptimizer {
       slots[name] = { step: slot.step, buffers };
     }
     return { kind: this.kind, step: this.steps, slots };
+  }
+
+  async readState(): Promise<OptimizerState> {
+    // Start every read before the first await: the state read is the one at this call.
+    const reads = [...this.slots].map(([name, slot]) => ({
+      name,
+      step: slot.step,
+      buffers: Object.entries(slot.buffers).map(([key, buffer]) => [key, buffer.data() as Promise<Float32Array>] as const),
+    }));
+    const step = this.steps;
+    const slots: OptimizerState['slots'] = {};
+    for (const read of reads) {
+      const buffers: Record<string, Float32Array> = {};
+      for (const [key, data] of read.buffers) buffers[key] = await data;
+      slots[read.name] = { step: read.step, buffers };
+    }
+    return { kind: this.kind, step, slots };
   }
 
   setState(state: OptimizerState): void {

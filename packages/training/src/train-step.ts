@@ -42,13 +42,15 @@ function checkBatch(batch: TrainBatch, channels: number, numClasses: number): [n
   return [b, h, w, channels];
 }
 
-/**
- * One TransUNet training step: forward in training mode (BatchNorm uses batch statistics and updates
- * its running statistics), loss = w0·CE + w1·Dice, gradients of the optimizer's variables, and
- * `optimizer.step(grads, lr)` — `optimizer.zero_grad(); loss.backward(); optimizer.step()`. A non-finite
- * loss throws `NonFiniteLossError` before any update of the trainable weights. Leaks no tensors.
- */
-export function trainStep(model: LayersModel, optimizer: TorchOptimizer, batch: TrainBatch, options: TrainStepOptions): TrainStepResult {
+/** The forward and backward pass of one step: loss parts and gradients, to be read back and applied. */
+interface PendingStep {
+  value: tf.Scalar;
+  ce: tf.Scalar;
+  dice: tf.Scalar;
+  grads: tf.NamedTensorMap;
+}
+
+function forwardBackward(model: LayersModel, optimizer: TorchOptimizer, batch: TrainBatch, options: TrainStepOptions): PendingStep {
   const channels = model.inputs[0]?.shape[3] ?? 1;
   if (typeof channels !== 'number') throw new Error('trainStep: the model input must have a fixed channel count (NHWC)');
   const shape = checkBatch(batch, channels, options.numClasses);
@@ -63,18 +65,57 @@ export function trainStep(model: LayersModel, optimizer: TorchOptimizer, batch: 
     dice = tf.keep(parts.dice);
     return parts.loss;
   }, optimizer.variables as tf.Variable[]);
+  return { value, ce: ce!, dice: dice!, grads };
+}
+
+/** What a step reads back: [loss, ce, dice], then the gradient norms (when asked for) of `names`. */
+function readbackTensor(step: PendingStep, names: string[]): tf.Tensor1D {
+  return tf.tidy(() => tf.concat([tf.stack([step.value, step.ce, step.dice]), ...(names.length > 0 ? [tf.stack(names.map((name) => tf.norm(step.grads[name]!)))] : [])]) as tf.Tensor1D);
+}
+
+function gradientNames(step: PendingStep, options: TrainStepOptions): string[] {
+  return options.gradNorms ? Object.keys(step.grads).filter((name) => step.grads[name]) : [];
+}
+
+/** Checks the loss and applies the update; `values` is `readbackTensor`'s content. */
+function finishStep(step: PendingStep, values: ArrayLike<number>, names: string[], optimizer: TorchOptimizer, options: TrainStepOptions): TrainStepResult {
+  const [loss, ce, dice] = [values[0]!, values[1]!, values[2]!];
+  if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss, ce, dice);
+  optimizer.step(step.grads, options.lr);
+  return { loss, ce, dice, ...(options.gradNorms ? { gradNorms: new Map(names.map((name, i) => [name, values[3 + i]!])) } : {}) };
+}
+
+function disposeStep(step: PendingStep): void {
+  tf.dispose([step.value, step.ce, step.dice, ...Object.values(step.grads).filter((g): g is tf.Tensor => g != null)]);
+}
+
+/**
+ * One TransUNet training step: forward in training mode (BatchNorm uses batch statistics and updates
+ * its running statistics), loss = w0·CE + w1·Dice, gradients of the optimizer's variables, and
+ * `optimizer.step(grads, lr)` — `optimizer.zero_grad(); loss.backward(); optimizer.step()`. A non-finite
+ * loss throws `NonFiniteLossError` before any update of the trainable weights. Leaks no tensors.
+ * Reads the loss back synchronously: on a backend that cannot (webgpu in Node) use `trainStepAsync`.
+ */
+export function trainStep(model: LayersModel, optimizer: TorchOptimizer, batch: TrainBatch, options: TrainStepOptions): TrainStepResult {
+  const step = forwardBackward(model, optimizer, batch, options);
   try {
-    const [loss, ceValue, diceValue] = tf.tidy(() => tf.stack([value, ce!, dice!]).dataSync());
-    if (!Number.isFinite(loss)) throw new NonFiniteLossError(loss!, ceValue!, diceValue!);
-    let gradNorms: Map<string, number> | undefined;
-    if (options.gradNorms) {
-      const names = Object.keys(grads).filter((name) => grads[name]);
-      const norms = tf.tidy(() => tf.stack(names.map((name) => tf.norm(grads[name]!))).dataSync());
-      gradNorms = new Map(names.map((name, i) => [name, norms[i]!]));
-    }
-    optimizer.step(grads, options.lr);
-    return { loss: loss!, ce: ceValue!, dice: diceValue!, ...(gradNorms ? { gradNorms } : {}) };
+    const names = gradientNames(step, options);
+    const values = tf.tidy(() => readbackTensor(step, names).dataSync());
+    return finishStep(step, values, names, optimizer, options);
   } finally {
-    tf.dispose([value, ce!, dice!, ...Object.values(grads).filter((g): g is tf.Tensor => g != null)]);
+    disposeStep(step);
+  }
+}
+
+/** `trainStep` with an asynchronous read-back of the loss: the same results, on every backend (webgpu included). */
+export async function trainStepAsync(model: LayersModel, optimizer: TorchOptimizer, batch: TrainBatch, options: TrainStepOptions): Promise<TrainStepResult> {
+  const step = forwardBackward(model, optimizer, batch, options);
+  try {
+    const names = gradientNames(step, options);
+    const readback = readbackTensor(step, names);
+    const values = await readback.data().finally(() => readback.dispose());
+    return finishStep(step, values, names, optimizer, options);
+  } finally {
+    disposeStep(step);
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
-import { NonFiniteLossError, TorchAdam, TorchSGD, trainableVariables, trainStep, type TrainBatch } from '../src/index.js';
+import { NonFiniteLossError, TorchAdam, TorchSGD, trainableVariables, trainStep, trainStepAsync, type TrainBatch } from '../src/index.js';
 import { referenceLoss } from './reference-loss.js';
 import { seededUniform } from './seeded.js';
 import { pixelLinearModel, tinyUNet } from './tiny-models.js';
@@ -69,6 +69,32 @@ describe('trainStep', () => {
     expect(last).toBeLessThan(first.loss); // the same batch again: the loss must go down
     optimizer.dispose();
     model.dispose();
+  });
+
+  it('trainStepAsync (the read-back webgpu needs) gives trainStep\'s results and weights bit for bit, leaks nothing', async () => {
+    const batch = randomBatch(2, 32, 32, 3);
+    const runs = [];
+    for (const step of [trainStep, trainStepAsync]) {
+      const model = tinyUNet(32, 3);
+      if (runs.length > 0) model.setWeights(runs[0]!.initial.map((w) => tf.tensor(w.values, w.shape)));
+      const initial = model.getWeights().map((w) => ({ values: w.dataSync() as Float32Array, shape: w.shape }));
+      const optimizer = new TorchAdam(trainableVariables(model), { weightDecay: 1e-4 });
+      const tensors = tf.memory().numTensors;
+      const results = [];
+      for (let s = 0; s < 3; s++) results.push(await step(model, optimizer, batch, { lr: 1e-3, numClasses: 3, gradNorms: s === 2 }));
+      expect(tf.memory().numTensors - tensors).toBe(2 * optimizer.variables.length); // the Adam moments, nothing else
+      runs.push({ initial, results, weights: model.getWeights().map((w) => Array.from(w.dataSync())), state: await optimizer.readState(), sync: optimizer.getState() });
+      optimizer.dispose();
+      model.dispose();
+    }
+    const [sync, async] = runs;
+    // The two models' variables have different names (tfjs numbers them): compare the norms in order.
+    const plain = (results: Awaited<ReturnType<typeof trainStepAsync>>[]) => results.map((r) => ({ ...r, gradNorms: r.gradNorms && [...r.gradNorms.values()] }));
+    expect(plain(async!.results)).toEqual(plain(sync!.results));
+    expect(async!.weights).toEqual(sync!.weights);
+    expect(sync!.results[2]!.gradNorms!.size).toBe(Object.keys(sync!.state.slots).length);
+    // readState() reads what getState() reads.
+    expect(async!.state).toEqual(async!.sync);
   });
 
   it('NaN in the data: NonFiniteLossError and the trainable weights stay as they were', () => {

@@ -1,13 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
+import { isModuleNotFound } from './optional-module.js';
 import { enableWasmThreads, resolveWasmThreads } from './wasm-threads.js';
+import { startWebgpu } from './webgpu.js';
 
-/** `auto` tries tfjs-node-gpu, then tfjs-node, then wasm, then cpu. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+/** `auto` tries tfjs-node-gpu, then tfjs-node, then webgpu on a real GPU, then wasm, then cpu. */
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 export interface BackendInfo {
-  /** The tfjs backend now active: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'wasm' or 'cpu'. */
+  /** The tfjs backend now active: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'webgpu', 'wasm' or 'cpu'. */
   backend: string;
   /** The package that provided it. */
   provider: string;
@@ -15,6 +17,8 @@ export interface BackendInfo {
   threads?: number;
   /** Why wasm runs single-threaded although more threads were asked for, in one line. */
   threadsFallback?: string;
+  /** On webgpu: the GPU adapter in one line (its name, vendor, and "software" for a CPU implementation). */
+  adapter?: string;
 }
 
 export interface InitBackendOptions {
@@ -32,13 +36,6 @@ function requestedWasmThreads(threads: number | undefined): number | undefined {
   if (!env) return undefined;
   if (!/^\d+$/.test(env)) throw new Error(`LEVIT_THREADS must be a positive integer (got "${env}")`);
   return resolveWasmThreads(Number(env), 'LEVIT_THREADS');
-}
-
-function isModuleNotFound(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  // Bundlers and test runners (vite) report an absent optional package with their own message instead of a code.
-  const message = (error as { message?: string } | null)?.message ?? '';
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Could not resolve "|Cannot find (module|package)/.test(message);
 }
 
 /** Imports the native tfjs-node(-gpu) binding if the user installed one; null when absent or broken. */
@@ -73,7 +70,9 @@ async function tryWasm(threads: number | undefined): Promise<Pick<BackendInfo, '
  * Chooses and initialises the tfjs backend for Node: `choice`, else `LEVIT_BACKEND`, else 'auto'.
  * Also loads `@tensorflow/tfjs`, whose import registers the gradients training needs (tfjs-core alone
  * has none). An explicit choice that cannot start is an error, not a silent fallback. On wasm, runs the
- * threaded build with `options.threads` / `LEVIT_THREADS` / all cores (see wasm-threads.ts).
+ * threaded build with `options.threads` / `LEVIT_THREADS` / all cores (see wasm-threads.ts). 'webgpu'
+ * needs the optional `webgpu` and `@tensorflow/tfjs-backend-webgpu` packages (see webgpu.ts); 'auto'
+ * takes it only on a real GPU adapter, never a software one.
  */
 export async function initBackend(choice?: string, options: InitBackendOptions = {}): Promise<BackendInfo> {
   const requested = (choice ?? process.env.LEVIT_BACKEND ?? 'auto').toLowerCase();
@@ -89,6 +88,13 @@ export async function initBackend(choice?: string, options: InitBackendOptions =
     else if (requested === 'tensorflow') {
       throw new Error('backend "tensorflow" requested but neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node could be loaded');
     }
+  }
+  if (!info && (requested === 'auto' || requested === 'webgpu')) {
+    // A software adapter (lavapipe, SwiftShader, WARP) is 5–15× slower than wasm on the same cores: 'auto' skips it.
+    const webgpu = await startWebgpu({ allowSoftware: requested === 'webgpu' });
+    if (webgpu.ok) info = { backend: 'webgpu', provider: '@tensorflow/tfjs-backend-webgpu', adapter: webgpu.adapter.description };
+    else if (requested === 'webgpu') throw new Error(`backend "webgpu" requested but it cannot start: ${webgpu.reason}`);
+    else if (webgpu.why === 'failed') process.emitWarning(`${webgpu.reason}; trying the next backend`);
   }
   if (!info && (requested === 'auto' || requested === 'wasm')) {
     const wasm = await tryWasm(threads);

@@ -13,7 +13,7 @@ import { decodeOptimizerState, encodeOptimizerState } from '../optimizer-state-f
 import { plotCurves } from '../plot-curves.js';
 import type { TorchOptimizer } from '../torch-optimizer.js';
 import { trainableVariables } from '../trainable-variables.js';
-import { trainStep } from '../train-step.js';
+import { trainStepAsync } from '../train-step.js';
 import { TRANSUNET_LOSS_WEIGHTS } from '../transunet-loss.js';
 import type { TrainConfig } from '../train-config.js';
 import { epochBatchIndices, loadBatches } from './epoch-batches.js';
@@ -358,7 +358,7 @@ async function runLoop(ctx: LoopContext): Promise<TrainResult> {
         const lr = learningRate(schedule, train.lr, state.iteration);
         let step;
         try {
-          step = trainStep(model, optimizer, batch, { lr, numClasses: train.numClasses, lossWeights: train.lossWeights });
+          step = await trainStepAsync(model, optimizer, batch, { lr, numClasses: train.numClasses, lossWeights: train.lossWeights });
         } catch (error) {
           if (error instanceof NonFiniteLossError) throw new NonFiniteLossError(error.loss, error.ce, error.dice, state.iteration + 1);
           throw error;
@@ -439,7 +439,7 @@ async function saveLast(ctx: LoopContext): Promise<void> {
   const { model, optimizer, state } = ctx;
   const keys = variableKeys(model);
   const keyOf = new Map(optimizer.variables.map((v, i) => [v.name, keys[i]!]));
-  const optimizerBytes = encodeOptimizerState(optimizer.getState(), (name) => keyOf.get(name)!);
+  const optimizerBytes = encodeOptimizerState(await optimizer.readState(), (name) => keyOf.get(name)!);
   await atomicWriteDir(runPath(ctx.runDir, 'last'), async (tmp) => {
     await saveModelDir(model, tmp);
     await atomicWriteFile(join(tmp, RUN_FILES.optimizerState), optimizerBytes);
