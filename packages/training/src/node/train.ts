@@ -10,7 +10,7 @@ import { learningRate, type LrSchedule } from '../lr-schedule.js';
 import { NonFiniteLossError } from '../non-finite-loss-error.js';
 import { createOptimizer } from '../optimizer-config.js';
 import { decodeOptimizerState, encodeOptimizerState } from '../optimizer-state-file.js';
-import { plotCurves } from '../plot-curves.js';
+import { plotCurves, type CurvePanel } from '../plot-curves.js';
 import type { TorchOptimizer } from '../torch-optimizer.js';
 import { trainableVariables } from '../trainable-variables.js';
 import { trainStepAsync } from '../train-step.js';
@@ -451,20 +451,21 @@ async function saveLast(ctx: LoopContext): Promise<void> {
 async function writeCurves(ctx: LoopContext): Promise<void> {
   const train = ctx.log.records.filter((r): r is IterationRecord => r.type === 'train');
   const validation = ctx.log.records.filter((r): r is ValidationRecord => r.type === 'validation');
-  const image = plotCurves([
+  const iterations = train.map((r) => r.iteration);
+  const panels: CurvePanel[] = [
     {
       title: 'training loss',
       series: [
-        { x: train.map((r) => r.iteration), y: train.map((r) => r.ce), color: [150, 190, 240], label: 'cross-entropy' },
-        { x: train.map((r) => r.iteration), y: train.map((r) => r.dice), color: [240, 190, 150], label: 'Dice loss' },
-        { x: train.map((r) => r.iteration), y: train.map((r) => r.loss), color: [20, 60, 200], label: 'loss' },
+        { x: iterations, y: train.map((r) => r.ce), color: [150, 190, 240], label: 'cross-entropy' },
+        { x: iterations, y: train.map((r) => r.dice), color: [240, 190, 150], label: 'Dice loss' },
+        { x: iterations, y: train.map((r) => r.loss), color: [20, 60, 200], label: 'loss' },
       ],
     },
-    {
-      title: 'validation',
-      series: [{ x: validation.map((r) => r.iteration), y: validation.map((r) => r.meanDice), color: [220, 90, 20], dots: true, label: 'mean Dice' }],
-      yRange: [0, 1],
-    },
-  ]);
-  await writePng(runPath(ctx.runDir, 'curves'), image);
+  ];
+  // The validation panel only for runs that validate.
+  if (validation.length > 0) {
+    const dice = { x: validation.map((r) => r.iteration), y: validation.map((r) => r.meanDice) };
+    panels.push({ title: 'validation', series: [{ ...dice, color: [220, 90, 20], dots: true, label: 'mean Dice' }], yRange: [0, 1] });
+  }
+  await writePng(runPath(ctx.runDir, 'curves'), plotCurves(panels));
 }
