@@ -43,7 +43,7 @@ export async function benchRow(options: BenchRowOptions): Promise<BenchRow> {
   const repeats = options.repeats ?? 3;
   const log = options.log ?? (() => {});
   const size = 224;
-  const info = await initBackend(options.backend, options.threads === undefined ? {} : { threads: options.threads });
+  const info = await initBackend(options.backend, { threads: options.threads });
   const backend = info.backend;
   // wasm reports its thread count; tfjs-node and webgpu manage their own (reported as 0).
   const threads = options.engine === 'onnxruntime' ? (options.threads ?? availableParallelism()) : (info.threads ?? 0);

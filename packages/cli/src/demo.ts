@@ -76,7 +76,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const log = options.log ?? (() => {});
   const recipe = { ...DEMO_RECIPE, ...options.recipe };
   const started = performance.now();
-  const { backend } = await initBackend(options.backend, options.threads === undefined ? {} : { threads: options.threads });
+  const { backend } = await initBackend(options.backend, { threads: options.threads });
   const dataDir = join(options.outDir, 'data');
   const runDir = join(options.outDir, 'run');
   const evalDir = join(options.outDir, 'evaluation');

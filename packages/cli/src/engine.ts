@@ -49,6 +49,6 @@ export async function engineForModel(model: LayersModel, options: Omit<OpenEngin
 
 /** The model directory behind a segmentation engine (see `engineForModel`); the caller disposes it. */
 export async function openEngine(modelDir: string, options: OpenEngineOptions = {}): Promise<SegmentationEngine> {
-  await initBackend(options.backend, options.threads === undefined ? {} : { threads: options.threads });
+  await initBackend(options.backend, { threads: options.threads });
   return engineForModel(await loadModelDir(modelDir), options);
 }

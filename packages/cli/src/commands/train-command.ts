@@ -141,7 +141,7 @@ export function trainCommand() {
       process.once('SIGINT', onSigint);
       const progress = new TrainingProgress(process.stderr);
       try {
-        const { backend } = await initBackend(options.backend, options.threads === undefined ? {} : { threads: options.threads });
+        const { backend } = await initBackend(options.backend, { threads: options.threads });
         let result: TrainResult;
         if (options.resume) {
           const config = JSON.parse(await readFile(join(options.resume, 'config.json'), 'utf8').catch(() => {
