@@ -75,31 +75,29 @@ export abstract class TorchOptimizerBase implements TorchOptimizer {
     this.steps += 1;
   }
 
-  getState(): OptimizerState {
-    const slots: OptimizerState['slots'] = {};
+  /** The optimizer's state with every buffer read by `read` (all reads start before this returns). */
+  private stateOf<T>(read: (buffer: tf.Tensor) => T): { step: number; slots: Record<string, { step: number; buffers: Record<string, T> }> } {
+    const slots: Record<string, { step: number; buffers: Record<string, T> }> = {};
     for (const [name, slot] of this.slots) {
-      const buffers: Record<string, Float32Array> = {};
-      for (const [key, buffer] of Object.entries(slot.buffers)) buffers[key] = buffer.dataSync() as Float32Array;
-      slots[name] = { step: slot.step, buffers };
+      slots[name] = { step: slot.step, buffers: Object.fromEntries(Object.entries(slot.buffers).map(([key, buffer]) => [key, read(buffer)])) };
     }
-    return { kind: this.kind, step: this.steps, slots };
+    return { step: this.steps, slots };
+  }
+
+  getState(): OptimizerState {
+    return { kind: this.kind, ...this.stateOf((buffer) => buffer.dataSync() as Float32Array) };
   }
 
   async readState(): Promise<OptimizerState> {
-    // Start every read before the first await: the state read is the one at this call.
-    const reads = [...this.slots].map(([name, slot]) => ({
-      name,
-      step: slot.step,
-      buffers: Object.entries(slot.buffers).map(([key, buffer]) => [key, buffer.data() as Promise<Float32Array>] as const),
-    }));
-    const step = this.steps;
+    // Every read starts before the first await: the state read is the one at this call.
+    const pending = this.stateOf((buffer) => buffer.data() as Promise<Float32Array>);
     const slots: OptimizerState['slots'] = {};
-    for (const read of reads) {
+    for (const [name, slot] of Object.entries(pending.slots)) {
       const buffers: Record<string, Float32Array> = {};
-      for (const [key, data] of read.buffers) buffers[key] = await data;
-      slots[read.name] = { step: read.step, buffers };
+      for (const [key, data] of Object.entries(slot.buffers)) buffers[key] = await data;
+      slots[name] = { step: slot.step, buffers };
     }
-    return { kind: this.kind, step, slots };
+    return { kind: this.kind, step: pending.step, slots };
   }
 
   setState(state: OptimizerState): void {
