@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,6 +7,7 @@ import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
+import { runJsonChild } from '@levit-unet/test-utils/json-child';
 import { maxAbsDiff, useTfBackend } from '@levit-unet/test-utils/tf';
 import { createLeViTUNet } from '../src/index.js';
 import { enableWasmThreads, MAX_WASM_THREADS, resolveWasmThreads } from '../src/node/wasm-threads.js';
@@ -168,31 +168,12 @@ describe('multi-threaded wasm', () => {
   });
 
   /** Runs the child fixture under LEVIT_THREADS; resolves with its JSON line, exit code and ms from its last line to its exit. */
-  function runChild(levitThreads: string | undefined): Promise<{ info: Record<string, unknown>; code: number | null; exitAfterMs: number }> {
-    return new Promise((resolve, reject) => {
-      const env = { ...process.env, LEVIT_THREADS: levitThreads };
-      if (levitThreads === undefined) delete env.LEVIT_THREADS;
-      const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures/wasm-threads-child.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      // Init can be slow on a loaded machine; a pool that keeps the process alive would hit this.
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`child did not exit within 60 s; stdout: ${out} stderr: ${err}`));
-      }, 60_000);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        const line = out.trim().split('\n').pop() ?? '';
-        try {
-          const info = JSON.parse(line) as Record<string, unknown>;
-          resolve({ info, code, exitAfterMs: Date.now() - (info.doneAtMs as number) });
-        } catch {
-          reject(new Error(`child printed no JSON line (code ${code}); stdout: ${out} stderr: ${err}`));
-        }
-      });
-    });
+  async function runChild(levitThreads: string | undefined): Promise<{ info: Record<string, unknown>; code: number | null; exitAfterMs: number }> {
+    const env = { ...process.env, LEVIT_THREADS: levitThreads };
+    if (levitThreads === undefined) delete env.LEVIT_THREADS;
+    // Init can be slow on a loaded machine; a pool that keeps the process alive would hit the 60 s timeout.
+    const { result: info, code, exitedAtMs } = await runJsonChild(join(here, 'fixtures/wasm-threads-child.ts'), { env });
+    return { info, code, exitAfterMs: exitedAtMs - (info.doneAtMs as number) };
   }
 
   it('a process on the threaded backend exits by itself once its work is done', async () => {

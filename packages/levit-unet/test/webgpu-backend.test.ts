@@ -1,47 +1,18 @@
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runJsonChild, type JsonChildRun } from '@levit-unet/test-utils/json-child';
 import type { BackendInfo } from '../src/node/backend.js';
 import { isSoftwareAdapter } from '../src/node/webgpu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-interface ChildRun {
-  result: Record<string, unknown>;
-  code: number | null;
-  seconds: number;
-}
-
 /**
  * Runs test/fixtures/webgpu-child.ts in its own process: Dawn and a second backend stay out of this
  * vitest worker. Resolves with the child's last stdout line (JSON).
  */
-function runChild(mode: 'probe' | 'compare', env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ChildRun> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures/webgpu-child.ts'), mode], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`webgpu child (${mode}) did not exit within ${timeoutMs / 1000} s; stdout: ${out} stderr: ${err.slice(-4000)}`));
-    }, timeoutMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve({ result: JSON.parse(line) as Record<string, unknown>, code, seconds: (performance.now() - started) / 1000 });
-      } catch {
-        reject(new Error(`webgpu child (${mode}) printed no JSON line (code ${code}); stdout: ${out} stderr: ${err.slice(-4000)}`));
-      }
-    });
-  });
+function runChild(mode: 'probe' | 'compare', env: Record<string, string> = {}, timeoutMs = 60_000): Promise<JsonChildRun> {
+  return runJsonChild(join(here, 'fixtures/webgpu-child.ts'), { args: [mode], env: { ...process.env, ...env }, timeoutMs });
 }
 
 interface ProbeResult {
