@@ -65,8 +65,18 @@ describe('a CNN encoder with UNetDecoder (encoder swap)', () => {
     const net = createUNet({ encoder, inputShape: [32, 32, 1], numClasses: 3, decoderChannels: [32, 16, 8] });
     expect(net.outputs[0].shape).toEqual([null, 32, 32, 3]);
     expect(net.getLayer('decoderBlock_1')).toBeInstanceOf(DecoderBlock);
+    // Seeded He-normal kernels (tfjs's initialisers are not seeded; biases and BatchNorm start at constants)
+    // and labels the network can learn (intensity bands of x), so the loss check is deterministic, not luck.
+    net.trainableWeights.forEach((w, i) => {
+      const shape = w.shape as number[];
+      if (shape.length < 2) return;
+      const fanIn = shape.slice(0, -1).reduce((p, q) => p * q, 1);
+      tf.tidy(() => {
+        w.write(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', 100 + i));
+      });
+    });
     const x = tf.randomNormal([2, 32, 32, 1], 0, 1, 'float32', 7);
-    const labels = tf.oneHot(tf.randomUniform([2, 32, 32], 0, 3, 'int32', 8), 3);
+    const labels = tf.tidy(() => tf.oneHot(tf.add(tf.greater(x, -0.5).asType('int32'), tf.greater(x, 0.5).asType('int32')).reshape([2, 32, 32]) as Tensor, 3));
     net.compile({ optimizer: tf.train.adam(1e-2), loss: (yTrue: Tensor, yPred: Tensor) => tf.losses.softmaxCrossEntropy(yTrue, yPred) });
     const before = net.trainableWeights.map((w) => w.read().dataSync().slice());
     const history = await net.fit(x, labels, { epochs: 3, batchSize: 2, verbose: 0 });
