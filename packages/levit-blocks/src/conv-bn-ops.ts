@@ -3,7 +3,6 @@ import { Conv2D, getGradient, type NamedAttrMap } from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import type { BatchNorm } from './batch-norm.js';
 import { productBatchNormTraining, type BatchNormProduct } from './batch-norm-gradient.js';
-import { conv2dFilterGradient } from './conv2d-filter-gradient.js';
 
 export type FusedActivation = 'linear' | 'relu';
 
@@ -17,12 +16,7 @@ function convolution(stride: number, padding: number): BatchNormProduct {
       const gradient = getGradient(Conv2D);
       if (!gradient) throw new Error(`conv2dBatchNorm: no Conv2D gradient registered; import '@tensorflow/tfjs' before training`);
       const grads = gradient.gradFunc(dz, [x, w], attrs);
-      // wasm's registered Conv2DBackpropFilter walks the kh·kw taps; one convolution is faster and leaner there.
-      const filterGradient =
-        stride === 1 && tf.getBackend() === 'wasm'
-          ? () => conv2dFilterGradient(x as tf.Tensor4D, dz as tf.Tensor4D, w.shape as [number, number, number, number], padding)
-          : grads.filter;
-      return [grads.x(), filterGradient()];
+      return [grads.x(), grads.filter()];
     },
   };
 }

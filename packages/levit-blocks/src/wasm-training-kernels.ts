@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, getKernel, registerKernel, unregisterKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dFilterGradient } from './conv2d-filter-gradient.js';
 
 /** The methods of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendLike {
@@ -44,51 +45,20 @@ function convGradInfo(
   return backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
 }
 
-/**
- * dW[i, j, :, :] = Σ_{b, y, x} X_pad[b, y·s + i, x·s + j, :]ᵀ · dY[b, y, x, :] — one matrix product per
- * filter tap on the wasm backend's BatchMatMul. No im2col buffer of kh·kw copies: each tap's
- * window is freed before the next, which keeps memory at about two copies of x (wasm has a 4 GB heap).
- */
+/** dW as one threaded XNNPACK convolution (conv2dFilterGradient), for every stride and padding. */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const convAttrs = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
   const { filterShape } = convAttrs;
   const wasm = backend as unknown as WasmBackendLike;
-  const info = convGradInfo('Conv2DBackpropFilter', convAttrs, x.shape as [number, number, number, number], filterShape);
-  const { padInfo, strideHeight, strideWidth, outHeight, outWidth, filterHeight, filterWidth } = info;
-  const input = borrow(x, wasm);
-  const gradIn = borrow(dy, wasm);
-  const positions = info.batchSize * outHeight * outWidth;
-  const gradOut = tf.reshape(gradIn, [positions, info.outChannels]);
-  const noPadding = padInfo.top === 0 && padInfo.bottom === 0 && padInfo.left === 0 && padInfo.right === 0;
-  const padded = noPadding
-    ? input
-    : tf.pad(input, [
-        [0, 0],
-        [padInfo.top, padInfo.bottom],
-        [padInfo.left, padInfo.right],
-        [0, 0],
-      ]);
-  const taps: tf.Tensor2D[] = [];
-  for (let i = 0; i < filterHeight; i++) {
-    for (let j = 0; j < filterWidth; j++) {
-      taps.push(
-        tf.tidy(() => {
-          const window = tf.stridedSlice(
-            padded,
-            [0, i, j, 0],
-            [info.batchSize, i + (outHeight - 1) * strideHeight + 1, j + (outWidth - 1) * strideWidth + 1, info.inChannels],
-            [1, strideHeight, strideWidth, 1],
-          );
-          // An explicit transpose then a plain product: wasm's BatchMatMul with transposeA is ~10× slower.
-          return tf.matMul(tf.transpose(tf.reshape(window, [positions, info.inChannels])), gradOut);
-        }),
-      );
-    }
+  const { padInfo, strideHeight, strideWidth } = convGradInfo('Conv2DBackpropFilter', convAttrs, x.shape as [number, number, number, number], filterShape);
+  const input = borrow(x, wasm) as tf.Tensor4D;
+  const gradOut = borrow(dy, wasm) as tf.Tensor4D;
+  try {
+    return release(conv2dFilterGradient(input, gradOut, filterShape, padInfo, [strideHeight, strideWidth]), wasm);
+  } finally {
+    tf.dispose([input, gradOut]);
   }
-  const result = tf.reshape(tf.stack(taps), filterShape);
-  tf.dispose([...taps, gradOut, gradIn, input, padded]);
-  return release(result, wasm);
 };
 
 /** Inserts stride − 1 zeros between the rows and columns of an NHWC map: (H, W) → ((H − 1)·s + 1, (W − 1)·s + 1). */
@@ -108,6 +78,23 @@ function dilateSpatial(x: tf.Tensor4D, strideHeight: number, strideWidth: number
 }
 
 /**
+ * W [kh, kw, in, out] rotated by 180° with its channel axes swapped: [kh, kw, out, in]. The taps are
+ * reversed by block copies in JS: wasm's Reverse is a per-element loop (~0.4 s for a 3×3×896×512
+ * filter, ~30 ms this way).
+ */
+function rotatedSwappedFilter(weights: tf.Tensor4D): tf.Tensor4D {
+  const [kh, kw, inChannels, outChannels] = weights.shape;
+  const taps = kh * kw;
+  const block = inChannels * outChannels;
+  const swapped = tf.tidy(() => tf.transpose(tf.reshape(weights, [taps, inChannels, outChannels]), [0, 2, 1]));
+  const values = swapped.dataSync() as Float32Array;
+  swapped.dispose();
+  const rotated = new Float32Array(values.length);
+  for (let t = 0; t < taps; t++) rotated.set(values.subarray((taps - 1 - t) * block, (taps - t) * block), t * block);
+  return tf.tensor4d(rotated, [kh, kw, outChannels, inChannels]);
+}
+
+/**
  * dX = full correlation of dY (dilated by the stride) with the filter rotated by 180° and its channel
  * axes swapped — a plain stride-1 Conv2D, which wasm runs with XNNPACK; its own Conv2DBackpropInput is
  * about 10× slower than the forward convolution.
@@ -123,7 +110,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const weights = borrow(filter, wasm) as tf.Tensor4D;
   const result = tf.tidy(() => {
     const dilated = dilateSpatial(gradOut, strideHeight, strideWidth);
-    const flipped = tf.transpose(tf.reverse(weights, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    const flipped = rotatedSwappedFilter(weights);
     const top = filterHeight - 1 - padInfo.top;
     const left = filterWidth - 1 - padInfo.left;
     const bottom = inHeight + filterHeight - 1 - dilated.shape[1] - top;
