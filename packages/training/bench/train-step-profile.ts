@@ -2,7 +2,8 @@
  * Where a training step's time goes: one TransUNet step (forward, CE + Dice loss, backward, PyTorch Adam)
  * of LeViT-UNet at batch B, 224×224, profiled with tf.profile after a warm-up step; kernel time summed
  * per kernel name, plus the share of the step spent outside kernels (JS, tape bookkeeping).
- * `pnpm --filter @levit-unet/training bench:profile [-- --variant 128s --batch 8 --threads 2 --top 15]`
+ * `--shapes N` also lists the N most expensive (kernel, input shapes → output shapes) pairs.
+ * `pnpm --filter @levit-unet/training bench:profile [-- --variant 128s --batch 8 --threads 2 --top 15 --shapes 20]`
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createLeViTUNet, type LeViTUNetVariant } from '@levit-unet/levit-unet';
@@ -17,6 +18,7 @@ function arg(name: string, fallback: string): string {
 const variant = arg('variant', '128s') as LeViTUNetVariant;
 const batchSize = Number(arg('batch', '8'));
 const top = Number(arg('top', '15'));
+const topShapes = Number(arg('shapes', '0'));
 const threads = arg('threads', '');
 const info = await initBackend(arg('backend', 'wasm'), threads ? { threads: Number(threads) } : {});
 const size = 224;
@@ -40,15 +42,21 @@ const profile = await tf.profile(() => {
 });
 const stepMs = performance.now() - t0;
 const byKernel = new Map<string, { ms: number; calls: number }>();
+const byShape = new Map<string, { ms: number; calls: number }>();
 for (const kernel of profile.kernels) {
   // A customGrad op is recorded as an 'unnamed scope' whose time includes the kernels it ran: not counted twice.
   if (kernel.name === 'unnamed scope') continue;
   const time = await kernel.kernelTimeMs;
   if (typeof time !== 'number') throw new Error(`${kernel.name}: ${time.error}`);
-  const entry = byKernel.get(kernel.name) ?? { ms: 0, calls: 0 };
-  entry.ms += time;
-  entry.calls += 1;
-  byKernel.set(kernel.name, entry);
+  for (const [table, key] of [
+    [byKernel, kernel.name],
+    [byShape, `${kernel.name} ${JSON.stringify(kernel.inputShapes)} → ${JSON.stringify(kernel.outputShapes)}`],
+  ] as const) {
+    const entry = table.get(key) ?? { ms: 0, calls: 0 };
+    entry.ms += time;
+    entry.calls += 1;
+    table.set(key, entry);
+  }
 }
 const kernelMs = [...byKernel.values()].reduce((a, b) => a + b.ms, 0);
 const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms);
@@ -62,5 +70,11 @@ if (kernelMs <= stepMs) console.log(`| outside kernels | | ${((stepMs - kernelMs
 // levit-blocks' wasm Conv2DBackpropInput/Filter kernels run Conv2D (and Reverse, Transpose, …) inside
 // themselves, and tf.profile times both levels: shares are of the step and can add up to more than 100 %.
 else console.log('(kernels run inside other kernels — the wasm gradient kernels call Conv2D — are counted at both levels)');
+if (topShapes > 0) {
+  console.log('\n| kernel, input shapes → output shapes | calls | seconds |\n|---|---|---|');
+  for (const [key, { ms, calls }] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, topShapes)) {
+    console.log(`| ${key} | ${calls} | ${(ms / 1000).toFixed(2)} |`);
+  }
+}
 optimizer.dispose();
 model.dispose();
