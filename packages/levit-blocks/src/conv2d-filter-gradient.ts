@@ -1,12 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Zero padding added to each side of a convolution's input (rows: top/bottom, columns: left/right). */
-export interface ConvPadding {
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
+import { conv2dWithPadding, type ConvPadding } from './conv-padding.js';
 
 /**
  * dL/dW of an NHWC convolution (any stride, zero padding on each side), as ONE convolution:
@@ -43,24 +36,9 @@ export function conv2dFilterGradient(
     // The taps read (H′ − 1)·s + k padded rows: padding beyond that is dropped, rows beyond it cropped.
     const bottom = (outHeight - 1) * strideHeight + kh - height - pad.top;
     const right = (outWidth - 1) * strideWidth + kw - width - pad.left;
-    let channelsAsBatch = tf.transpose(x, [3, 1, 2, 0]);
-    if (bottom < 0 || right < 0) {
-      channelsAsBatch = tf.slice(channelsAsBatch, [0, 0, 0, 0], [-1, height + Math.min(bottom, 0), width + Math.min(right, 0), -1]);
-    }
+    const channelsAsBatch = tf.transpose(x, [3, 1, 2, 0]);
     const gradientAsFilter = tf.transpose(dy, [1, 2, 0, 3]);
-    const perChannel = tf.conv2d(
-      channelsAsBatch,
-      gradientAsFilter,
-      1,
-      [
-        [0, 0],
-        [pad.top, Math.max(bottom, 0)],
-        [pad.left, Math.max(right, 0)],
-        [0, 0],
-      ],
-      'NHWC',
-      [strideHeight, strideWidth],
-    );
+    const perChannel = conv2dWithPadding(channelsAsBatch, gradientAsFilter, { top: pad.top, bottom, left: pad.left, right }, [strideHeight, strideWidth]);
     return tf.transpose(perChannel, [1, 2, 0, 3]);
   });
 }

@@ -24,4 +24,5 @@ export { singleInput, isTraining, expectChannels, nhwcChannels, type Kwargs } fr
 export { batchNormTraining, productBatchNormTraining, batchNormForward, batchNormBackward, batchStatistics, channelSums, type BatchNormActivation, type BatchNormProduct, type BatchNormTrainingOptions, type BatchStatistics } from './batch-norm-gradient.js';
 export { hardswishDerivative } from './hardswish-gradient.js';
 export { PerVariableAdamOptimizer, perVariableAdam } from './per-variable-adam.js';
-export { conv2dFilterGradient, type ConvPadding } from './conv2d-filter-gradient.js';
+export { conv2dFilterGradient } from './conv2d-filter-gradient.js';
+export type { ConvPadding } from './conv-padding.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, getKernel, registerKernel, unregisterKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dFilterGradient } from './conv2d-filter-gradient.js';
+import { conv2dWithPadding } from './conv-padding.js';
 
 /** The methods of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendLike {
@@ -115,23 +116,8 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
     const left = filterWidth - 1 - padInfo.left;
     const bottom = inHeight + filterHeight - 1 - dilated.shape[1] - top;
     const right = inWidth + filterWidth - 1 - dilated.shape[2] - left;
-    // A negative padding (forward padding wider than the kernel) is a crop of the input.
-    const [, dh, dw] = dilated.shape;
-    const input =
-      Math.min(top, bottom, left, right) >= 0
-        ? dilated
-        : tf.slice(dilated, [0, Math.max(-top, 0), Math.max(-left, 0), 0], [
-            -1,
-            dh - Math.max(-top, 0) - Math.max(-bottom, 0),
-            dw - Math.max(-left, 0) - Math.max(-right, 0),
-            -1,
-          ]);
-    return tf.conv2d(input, flipped, 1, [
-      [0, 0],
-      [Math.max(top, 0), Math.max(bottom, 0)],
-      [Math.max(left, 0), Math.max(right, 0)],
-      [0, 0],
-    ]);
+    // A negative side (forward padding wider than the kernel) is a crop of the input.
+    return conv2dWithPadding(dilated, flipped, { top, bottom, left, right });
   });
   tf.dispose([gradOut, weights]);
   if (result.shape[1] !== inHeight || result.shape[2] !== inWidth) {
