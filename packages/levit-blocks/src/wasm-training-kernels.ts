@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, getKernel, registerKernel, unregisterKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dFilterGradient } from './conv2d-filter-gradient.js';
 import { conv2dWithPadding } from './conv-padding.js';
+import { wasmSlice, wasmSplitV } from './wasm-slice-kernels.js';
 
 /** The methods of tfjs-backend-wasm's BackendWasm these kernels use. */
 interface WasmBackendLike {
@@ -147,22 +148,32 @@ const unsortedSegmentSum: KernelFunc = ({ inputs, backend, attrs }) => {
   return wasm.makeOutput(shape, x.dtype, undefined, out);
 };
 
+/** Kernels registered here, so that a second registration finds them and leaves them alone. */
+const ours = new WeakSet<KernelFunc>();
+
 /**
  * tfjs-backend-wasm has no `Conv2DBackpropFilter` (the weight gradient of every convolution) and no
  * `UnsortedSegmentSum` (the gradient of gather, which the attention biases need), so it cannot train;
- * its `Conv2DBackpropInput` is a slow direct loop. This registers all three for the 'wasm' backend;
- * idempotent, and harmless when wasm is never used.
+ * its `Conv2DBackpropInput` is a slow direct loop, and its Slice and SplitV copy the whole input for
+ * every slice. This registers all five for the 'wasm' backend; idempotent, and harmless when wasm is
+ * never used.
  */
 export function registerWasmTrainingKernels(): void {
-  const kernels: Array<[string, KernelFunc]> = [
-    ['Conv2DBackpropFilter', conv2DBackpropFilter],
-    ['Conv2DBackpropInput', conv2DBackpropInput],
-    ['UnsortedSegmentSum', unsortedSegmentSum],
+  const kernels: Array<[string, (current: KernelFunc | undefined) => KernelFunc | null]> = [
+    ['Conv2DBackpropFilter', () => conv2DBackpropFilter],
+    ['Conv2DBackpropInput', () => conv2DBackpropInput],
+    ['UnsortedSegmentSum', () => unsortedSegmentSum],
+    // Wrappers of wasm's own kernel (kept for strings): nothing to wrap before wasm is imported.
+    ['Slice', (current) => (current ? wasmSlice(current) : null)],
+    ['SplitV', (current) => (current ? wasmSplitV(current) : null)],
   ];
-  for (const [kernelName, kernelFunc] of kernels) {
-    const current = getKernel(kernelName, 'wasm');
-    if (current?.kernelFunc === kernelFunc) continue;
-    // wasm's own Conv2DBackpropInput is replaced by the faster one above.
+  for (const [kernelName, make] of kernels) {
+    const current = getKernel(kernelName, 'wasm')?.kernelFunc as KernelFunc | undefined; // undefined when not registered
+    if (current && ours.has(current)) continue;
+    const kernelFunc = make(current);
+    if (!kernelFunc) continue;
+    ours.add(kernelFunc);
+    // wasm's own Conv2DBackpropInput, Slice and SplitV are replaced by the faster ones.
     if (current) unregisterKernel(kernelName, 'wasm');
     registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }

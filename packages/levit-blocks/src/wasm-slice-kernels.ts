@@ -1,0 +1,79 @@
+import { backend_util, slice_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+
+type HeapArray = Float32Array | Int32Array | Uint8Array;
+
+/** The methods of tfjs-backend-wasm's BackendWasm the slice kernels use. */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: TensorInfo['dtype']): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): HeapArray;
+}
+
+/**
+ * Copies the box begin…begin+size of a row-major array into `out`, one set() per contiguous run: the
+ * trailing axes taken whole plus the first partial one form a run; the axes before it are walked.
+ */
+export function copyBox(source: HeapArray, shape: readonly number[], begin: readonly number[], size: readonly number[], out: HeapArray): void {
+  const rank = shape.length;
+  if (rank === 0) {
+    out[0] = source[0]!;
+    return;
+  }
+  const strides = [...util.computeStrides(shape as number[]), 1];
+  let axis = rank - 1;
+  while (axis > 0 && size[axis] === shape[axis]) axis--;
+  const run = size[axis]! * strides[axis]!;
+  const index = new Array<number>(axis).fill(0);
+  const count = util.sizeFromShape(size as number[]);
+  for (let written = 0; written < count; written += run) {
+    let offset = begin[axis]! * strides[axis]!;
+    for (let i = 0; i < axis; i++) offset += (begin[i]! + index[i]!) * strides[i]!;
+    out.set(source.subarray(offset, offset + run), written);
+    for (let i = axis - 1; i >= 0; i--) {
+      if (++index[i]! < size[i]!) break;
+      index[i] = 0;
+    }
+  }
+}
+
+/**
+ * tfjs-backend-wasm's Slice (and SplitV, which calls it) first copies the WHOLE input out of the heap
+ * (`readSync`) and then the slice from that copy: a 4 MB slice of a 160 MB tensor took 0.5 s. These read
+ * the heap in place. The output is allocated first: growing the heap detaches earlier views.
+ */
+function sliceInfo(x: TensorInfo, begin: number[], size: number[], backend: WasmHeapBackend): TensorInfo {
+  const out = backend.makeOutput(size, x.dtype);
+  copyBox(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
+  return out;
+}
+
+/** Slice for wasm over heap views; strings (never used here) go to `fallback`, tfjs's own kernel. */
+export function wasmSlice(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return fallback(args);
+    const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
+    const [begin_, size_] = slice_util.parseSliceParams(x, begin, size);
+    return sliceInfo(x, begin_, size_, backend as unknown as WasmHeapBackend);
+  };
+}
+
+/** SplitV for wasm: one in-place heap slice per part (strings go to tfjs's own kernel). */
+export function wasmSplitV(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return fallback(args);
+    const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number | number[] };
+    const splitAxis = util.parseAxisParam(axis, x.shape)[0]!;
+    const sizes = backend_util.prepareSplitSize(x, numOrSizeSplits, splitAxis);
+    const begin = new Array<number>(x.shape.length).fill(0);
+    return sizes.map((part) => {
+      const size = [...x.shape];
+      size[splitAxis] = part;
+      const out = sliceInfo(x, [...begin], size, backend as unknown as WasmHeapBackend);
+      begin[splitAxis]! += part;
+      return out;
+    });
+  };
+}
