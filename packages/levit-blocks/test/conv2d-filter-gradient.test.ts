@@ -24,6 +24,10 @@ describe('conv2dFilterGradient (dW as one convolution)', () => {
     // Odd input, stride 2: the last padded row and column are never read.
     [[2, 11, 9, 2], [3, 3, 2, 5], 1, 2],
     [[1, 9, 9, 2], [3, 3, 2, 3], 0, 2],
+    // Maps of 96² and more go in strips of 4 dy rows; these end in a shorter strip.
+    [[1, 98, 97, 2], [3, 3, 2, 3], 1, 1],
+    [[1, 99, 98, 1], [3, 3, 1, 2], 0, 1],
+    [[1, 195, 194, 2], [3, 3, 2, 2], 1, 2],
   ] as const)('x %j, filter %j, padding %d, stride %d: equals the cpu backend\'s Conv2DBackpropFilter and wasm\'s', async (xShape, filterShape, padding, stride) => {
     const x = tf.randomNormal([...xShape], 0, 1, 'float32', 1);
     const [, h, w] = xShape;
