@@ -31,7 +31,11 @@ export interface BenchRowOptions {
   log?: (line: string) => void;
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 
 function randomImages(n: number, size: number, seed: number): Float32Array {
   let s = seed >>> 0;
