@@ -1,4 +1,4 @@
-import { backend_util, slice_util, util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, slice_util, util, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 type HeapArray = Float32Array | Int32Array | Uint8Array;
 
@@ -46,24 +46,26 @@ function sliceInfo(x: TensorInfo, begin: number[], size: number[], backend: Wasm
   return out;
 }
 
-/** Slice for wasm over heap views; strings (never used here) go to `fallback`, tfjs's own kernel. */
-export function wasmSlice(fallback: KernelFunc): KernelFunc {
+/** A kernel over heap views for every dtype but strings, which wasm keeps outside the heap: those go to `fallback`. */
+function heapKernel(fallback: KernelFunc, run: (x: TensorInfo, attrs: NamedAttrMap, backend: WasmHeapBackend) => TensorInfo | TensorInfo[]): KernelFunc {
   return (args) => {
-    const { inputs, attrs, backend } = args;
-    const { x } = inputs as { x: TensorInfo };
-    if (x.dtype === 'string') return fallback(args);
-    const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
-    const [begin_, size_] = slice_util.parseSliceParams(x, begin, size);
-    return sliceInfo(x, begin_, size_, backend as unknown as WasmHeapBackend);
+    const { x } = args.inputs as { x: TensorInfo };
+    return x.dtype === 'string' ? fallback(args) : run(x, args.attrs ?? {}, args.backend as unknown as WasmHeapBackend);
   };
 }
 
-/** SplitV for wasm: one in-place heap slice per part (strings go to tfjs's own kernel). */
+/** Slice for wasm over heap views (`fallback`: tfjs's own kernel, for strings). */
+export function wasmSlice(fallback: KernelFunc): KernelFunc {
+  return heapKernel(fallback, (x, attrs, backend) => {
+    const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
+    const [begin_, size_] = slice_util.parseSliceParams(x, begin, size);
+    return sliceInfo(x, begin_, size_, backend);
+  });
+}
+
+/** SplitV for wasm: one in-place heap slice per part (`fallback`: tfjs's own kernel, for strings). */
 export function wasmSplitV(fallback: KernelFunc): KernelFunc {
-  return (args) => {
-    const { inputs, attrs, backend } = args;
-    const { x } = inputs as { x: TensorInfo };
-    if (x.dtype === 'string') return fallback(args);
+  return heapKernel(fallback, (x, attrs, backend) => {
     const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number | number[] };
     const splitAxis = util.parseAxisParam(axis, x.shape)[0]!;
     const sizes = backend_util.prepareSplitSize(x, numOrSizeSplits, splitAxis);
@@ -71,9 +73,9 @@ export function wasmSplitV(fallback: KernelFunc): KernelFunc {
     return sizes.map((part) => {
       const size = [...x.shape];
       size[splitAxis] = part;
-      const out = sliceInfo(x, [...begin], size, backend as unknown as WasmHeapBackend);
+      const out = sliceInfo(x, [...begin], size, backend);
       begin[splitAxis]! += part;
       return out;
     });
-  };
+  });
 }
