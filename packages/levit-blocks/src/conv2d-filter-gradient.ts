@@ -6,12 +6,12 @@ const STRIP_MIN_PIXELS = 96 * 96;
 const ROWS_PER_STRIP = 4;
 
 /**
- * dL/dW of an NHWC convolution (any stride, zero padding on each side), as ONE convolution:
+ * dL/dW of an NHWC convolution (any stride, zero padding on each side), as convolutions:
  * dW[i, j, c, o] = Σ_{b, y, x} x_pad[b, y·s + i, x·s + j, c]·dy[b, y, x, o] is a 'valid' correlation of x
  * read as (C, H, W, B) — channels as the batch, the batch as channels — with dy read as an (H′, W′, B, O)
- * filter dilated by the stride. On wasm this runs as one threaded XNNPACK convolution instead of kh·kw
- * strided windows, transposes and (single-threaded) products: 3–10× faster, holding one transposed
- * copy of x instead of three.
+ * filter dilated by the stride: one convolution, or one per strip of dy rows on large maps, summed. On
+ * wasm these run as threaded XNNPACK convolutions instead of kh·kw strided windows, transposes and
+ * (single-threaded) products: 3–10× faster, holding one transposed copy of x instead of three.
  */
 export function conv2dFilterGradient(
   x: tf.Tensor4D,
@@ -44,22 +44,16 @@ export function conv2dFilterGradient(
     // streams a filter of H′·W′·B·O floats (51 MB at 112²) per tile of outputs, a strip's stays in
     // cache. 16 % faster at 112² on wasm; no gain measured at 56² and below.
     const rowsPerStrip = outHeight * outWidth >= STRIP_MIN_PIXELS ? ROWS_PER_STRIP : outHeight;
-    let sum: tf.Tensor4D | null = null;
+    const parts: tf.Tensor4D[] = [];
     for (let first = 0; first < outHeight; first += rowsPerStrip) {
       const rows = Math.min(rowsPerStrip, outHeight - first);
       const strip = rows === outHeight ? gradientAsFilter : tf.slice(gradientAsFilter, [first, 0, 0, 0], [rows, -1, -1, -1]);
       // The padded input rows these taps read: [first·s, (first + rows − 1)·s + kh), as padding (or a crop) of x.
       const top = pad.top - first * strideHeight;
       const bottom = (first + rows - 1) * strideHeight + kh - height - pad.top;
-      const part = conv2dWithPadding(channelsAsBatch, strip, { top, bottom, left: pad.left, right }, [strideHeight, strideWidth]);
-      if (sum === null) sum = part;
-      else {
-        const next: tf.Tensor4D = tf.add(sum, part);
-        tf.dispose([sum, part]);
-        sum = next;
-      }
+      parts.push(conv2dWithPadding(channelsAsBatch, strip, { top, bottom, left: pad.left, right }, [strideHeight, strideWidth]));
       if (strip !== gradientAsFilter) strip.dispose();
     }
-    return tf.transpose(sum!, [1, 2, 0, 3]);
+    return tf.transpose(tf.addN(parts), [1, 2, 0, 3]);
   });
 }

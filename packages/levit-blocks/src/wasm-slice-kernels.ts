@@ -1,12 +1,5 @@
 import { backend_util, slice_util, util, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-
-type HeapArray = Float32Array | Int32Array | Uint8Array;
-
-/** The methods of tfjs-backend-wasm's BackendWasm the slice kernels use. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: TensorInfo['dtype']): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): HeapArray;
-}
+import type { HeapArray, WasmBackendLike } from './wasm-backend-like.js';
 
 /**
  * Copies the box begin…begin+size of a row-major array into `out`, one set() per contiguous run: the
@@ -40,17 +33,17 @@ export function copyBox(source: HeapArray, shape: readonly number[], begin: read
  * (`readSync`) and then the slice from that copy: a 4 MB slice of a 160 MB tensor took 0.5 s. These read
  * the heap in place. The output is allocated first: growing the heap detaches earlier views.
  */
-function sliceInfo(x: TensorInfo, begin: number[], size: number[], backend: WasmHeapBackend): TensorInfo {
+function sliceInfo(x: TensorInfo, begin: number[], size: number[], backend: WasmBackendLike): TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
   copyBox(backend.typedArrayFromHeap(x), x.shape, begin, size, backend.typedArrayFromHeap(out));
   return out;
 }
 
 /** A kernel over heap views for every dtype but strings, which wasm keeps outside the heap: those go to `fallback`. */
-function heapKernel(fallback: KernelFunc, run: (x: TensorInfo, attrs: NamedAttrMap, backend: WasmHeapBackend) => TensorInfo | TensorInfo[]): KernelFunc {
+function heapKernel(fallback: KernelFunc, run: (x: TensorInfo, attrs: NamedAttrMap, backend: WasmBackendLike) => TensorInfo | TensorInfo[]): KernelFunc {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
-    return x.dtype === 'string' ? fallback(args) : run(x, args.attrs ?? {}, args.backend as unknown as WasmHeapBackend);
+    return x.dtype === 'string' ? fallback(args) : run(x, args.attrs ?? {}, args.backend as unknown as WasmBackendLike);
   };
 }
 

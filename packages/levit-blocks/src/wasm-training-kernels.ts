@@ -2,14 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, getKernel, registerKernel, unregisterKernel, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dFilterGradient } from './conv2d-filter-gradient.js';
 import { conv2dWithPadding } from './conv-padding.js';
+import type { WasmBackendLike } from './wasm-backend-like.js';
 import { wasmSlice, wasmSplitV } from './wasm-slice-kernels.js';
-
-/** The methods of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmBackendLike {
-  readSync(dataId: object): backend_util.BackendValues;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: backend_util.BackendValues): TensorInfo;
-  incRef(dataId: object): void;
-}
 
 /**
  * A kernel input as a Tensor without copying: one more reference to the same backend data, released
@@ -47,7 +41,7 @@ function convGradInfo(
   return backend_util.computeConv2DInfo(inputShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
 }
 
-/** dW as one threaded XNNPACK convolution (conv2dFilterGradient), for every stride and padding. */
+/** dW as threaded XNNPACK convolutions (conv2dFilterGradient), for every stride and padding. */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const convAttrs = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
