@@ -83,15 +83,19 @@ export class ConversionContext {
   }
 }
 
+/** A weight's name within its layer: `c.weight`, `bn.running_var`, `kernel`, ... */
+export function weightKey(layer: layers.Layer, weight: layers.Layer['weights'][number]): string {
+  const prefix = `${layer.name}/`;
+  const original = weight.originalName;
+  return original.startsWith(prefix) ? original.slice(prefix.length) : original.slice(original.lastIndexOf('/') + 1);
+}
+
 /** Reads a layer's weights into Float32Arrays (one synchronous download per weight). */
 export function readLayerWeights(layer: layers.Layer): LayerWeights {
   const out: LayerWeights = new Map();
   for (const weight of layer.weights) {
     if (weight.dtype !== 'float32') continue; // num_batches_tracked: unused at inference
-    const prefix = `${layer.name}/`;
-    const original = weight.originalName;
-    const key = original.startsWith(prefix) ? original.slice(prefix.length) : original.slice(original.lastIndexOf('/') + 1);
-    out.set(key, { data: weight.read().dataSync() as Float32Array, shape: weight.shape as number[] });
+    out.set(weightKey(layer, weight), { data: weight.read().dataSync() as Float32Array, shape: weight.shape as number[] });
   }
   return out;
 }

@@ -1,5 +1,6 @@
-import type { LayersModel, SymbolicTensor, layers } from '@tensorflow/tfjs-layers';
-import { ConversionContext, type OnnxValue } from './conversion-context.js';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ConversionContext } from './conversion-context.js';
+import { convertLayers, unsupportedLayers } from './convert-layers.js';
 import { KERAS_CONVERTERS } from './keras-converters.js';
 import type { LayerConverter } from './layer-converter.js';
 import { LEVIT_CONVERTERS } from './levit-converters.js';
@@ -43,16 +44,6 @@ function irVersion(opset: number): number {
   return 11;
 }
 
-/** tfjs' per-call bookkeeping of a layer (not in its public typings). */
-interface LayerNode {
-  inputTensors: SymbolicTensor[];
-  outputTensors: SymbolicTensor[];
-}
-
-function nodesOf(layer: layers.Layer): LayerNode[] {
-  return (layer as unknown as { inboundNodes: LayerNode[] }).inboundNodes;
-}
-
 /**
  * A tfjs segmentation model (NHWC image in, NHWC logits out) as a standard ONNX model: by default
  * input `image` (N, C, H, W) with a dynamic batch N and output `logits` (N, K, H, W), the signature of
@@ -74,12 +65,12 @@ export function exportOnnx(model: LayersModel, options: ExportOnnxOptions = {}):
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new Error(`exportOnnx: model "${model.name}" must have one input and one output, has ${model.inputs.length} and ${model.outputs.length}`);
   }
-  const unsupported = model.layers.filter((l) => l.getClassName() !== 'InputLayer' && !(l.getClassName() in LAYER_CONVERTERS));
-  if (unsupported.length > 0) {
-    const l = unsupported[0];
+  const unsupported = unsupportedLayers(model, LAYER_CONVERTERS);
+  if (unsupported) {
+    const { layer: l, count, others } = unsupported;
     throw new Error(
       `exportOnnx: layer "${l.name}" of class ${l.getClassName()} has no ONNX converter` +
-        (unsupported.length > 1 ? ` (nor ${unsupported.length - 1} more: ${[...new Set(unsupported.slice(1).map((u) => u.getClassName()))].join(', ')})` : '') +
+        (count > 1 ? ` (nor ${count - 1} more: ${others.join(', ')})` : '') +
         `; supported: ${Object.keys(LAYER_CONVERTERS).join(', ')}`,
     );
   }
@@ -93,34 +84,7 @@ export function exportOnnx(model: LayersModel, options: ExportOnnxOptions = {}):
   const ctx = new ConversionContext(graph, opset);
   const inputName = graph.reserve('image');
 
-  // How many layer calls read each tfjs tensor: a Conv output read once may absorb its BatchNorm.
-  const consumers = new Map<number, number>();
-  for (const layer of model.layers) {
-    for (const node of nodesOf(layer)) for (const t of node.inputTensors) consumers.set(t.id, (consumers.get(t.id) ?? 0) + 1);
-  }
-  const outputId = model.outputs[0].id;
-  const values = new Map<number, OnnxValue>();
-  const setValue = (t: SymbolicTensor, v: OnnxValue) => {
-    values.set(t.id, v);
-    ctx.addUses(v.name, (consumers.get(t.id) ?? 0) + (t.id === outputId ? 1 : 0));
-  };
-  setValue(input, { name: inputName, layout: layout === 'nchw' ? 'nchw' : 'native', shape: input.shape });
-
-  // Layers come in topological order; a layer call runs once all its inputs have ONNX values.
-  const pending = model.layers.flatMap((layer) => (layer.getClassName() === 'InputLayer' ? [] : nodesOf(layer).map((node) => ({ layer, node }))));
-  let progress = true;
-  while (!values.has(outputId) && progress) {
-    progress = false;
-    for (const { layer, node } of pending) {
-      if (node.outputTensors.every((t) => values.has(t.id)) || !node.inputTensors.every((t) => values.has(t.id))) continue;
-      const inputs = node.inputTensors.map((t) => values.get(t.id) as OnnxValue);
-      const outputs = LAYER_CONVERTERS[layer.getClassName()](layer, { inputs, outputShapes: node.outputTensors.map((t) => t.shape) }, ctx);
-      node.outputTensors.forEach((t, k) => setValue(t, outputs[k]));
-      progress = true;
-    }
-  }
-  const result = values.get(outputId);
-  if (!result) throw new Error(`exportOnnx: model "${model.name}": its output is not reachable from its input through its layers`);
+  const result = convertLayers(model, ctx, LAYER_CONVERTERS, { name: inputName, layout: layout === 'nchw' ? 'nchw' : 'native', shape: input.shape });
 
   // The public output: NCHW (or NHWC), then softmax / argmax over the class axis.
   let out = result.shape.length === 4 ? (layout === 'nchw' ? ctx.asNchw(result, 'output') : ctx.asNative(result, 'output')) : ctx.asNative(result, 'output');

@@ -1,3 +1,17 @@
 export { exportOnnx, SUPPORTED_LAYER_CLASSES, DEFAULT_OPSET, MIN_OPSET, MAX_OPSET, type ExportOnnxOptions } from './export-onnx.js';
 export { summarizeOnnxModel, type OnnxModelSummary, type OnnxSignatureEntry } from './onnx-model-summary.js';
 export { decodeOnnxModel, encodeOnnxModel, type OnnxModel } from './onnx-proto.js';
+export {
+  buildTrainingGraph,
+  TRAINABLE_LAYER_CLASSES,
+  TRAINING_OPSET,
+  type TrainingGraph,
+  type TrainingGraphOptions,
+  type TrainingOptimizerConfig,
+} from './training/training-graph.js';
+export type { GraphParameter, DropPathInput } from './training/training-context.js';
+export type { OptimizerGraph, OptimizerSlot } from './training/optimizer-graph.js';
+export { GRADIENT_RULES } from './gradients/register-all-gradients.js';
+export { buildGradients } from './gradients/build-gradients.js';
+export type { GradientRule, GradientContext } from './gradients/gradient-rule.js';
+export { OnnxGraphBuilder } from './onnx-graph-builder.js';

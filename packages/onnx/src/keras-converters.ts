@@ -4,7 +4,7 @@ import { readLayerWeights, weight, type ConversionContext, type OnnxValue } from
 import { layerConfig, onlyInput, type LayerConverter } from './layer-converter.js';
 import { emitConv, emitLinear, emitReshape, emitResize } from './onnx-ops.js';
 
-function pair(value: unknown, field: string, layer: layers.Layer): [number, number] {
+export function pair(value: unknown, field: string, layer: layers.Layer): [number, number] {
   const v = typeof value === 'number' ? [value, value] : value;
   if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n))) {
     throw new Error(`layer ${layer.name} (${layer.getClassName()}): ${field} must be an integer or a pair of integers, got ${JSON.stringify(value)}`);
@@ -12,7 +12,7 @@ function pair(value: unknown, field: string, layer: layers.Layer): [number, numb
   return v as [number, number];
 }
 
-function channelsLast(layer: layers.Layer): void {
+export function channelsLast(layer: layers.Layer): void {
   const format = layerConfig(layer).dataFormat;
   if (format != null && format !== 'channelsLast') {
     throw new Error(`layer ${layer.name} (${layer.getClassName()}): only dataFormat 'channelsLast' is supported, got '${String(format)}'`);
@@ -20,7 +20,7 @@ function channelsLast(layer: layers.Layer): void {
 }
 
 /** ONNX `pads` [top, left, bottom, right] of TF padding 'valid' or 'same' (the extra pixel goes bottom/right, as TF). */
-function tfPads(padding: unknown, inSize: [number | null, number | null], kernel: [number, number], strides: [number, number], dilations: [number, number], layer: layers.Layer): [number, number, number, number] {
+export function tfPads(padding: unknown, inSize: [number | null, number | null], kernel: [number, number], strides: [number, number], dilations: [number, number], layer: layers.Layer): [number, number, number, number] {
   if (padding === 'valid') return [0, 0, 0, 0];
   if (padding !== 'same') throw new Error(`layer ${layer.name} (${layer.getClassName()}): padding '${String(padding)}' is not supported (valid, same)`);
   const before: number[] = [];

@@ -1,3 +1,4 @@
+import { inferOutputShapes } from './graph/shape-inference.js';
 import {
   OnnxAttributeType,
   OnnxDataType,
@@ -54,6 +55,49 @@ export class OnnxGraphBuilder {
   readonly initializers: Initializer[] = [];
   private readonly names = new Set<string>();
   private readonly int64Constants = new Map<string, string>();
+  private readonly byName = new Map<string, Initializer>();
+  /** Static shapes of graph inputs, constants and node outputs, where known (all of them in a training graph). */
+  private readonly shapes = new Map<string, readonly number[]>();
+  private readonly floatScalars = new Map<number, string>();
+
+  /** The static shape of a value, or undefined (a dynamic axis somewhere before it). */
+  shapeOf(value: string): readonly number[] | undefined {
+    return this.shapes.get(value);
+  }
+
+  /** The static shape of a value; throws naming the value when it is unknown. */
+  shape(value: string): number[] {
+    const s = this.shapes.get(value);
+    if (!s) throw new Error(`ONNX graph: the shape of "${value}" is not known`);
+    return [...s];
+  }
+
+  /** Records the static shape of a graph input. */
+  setShape(value: string, dims: readonly number[]): void {
+    this.shapes.set(value, [...dims]);
+  }
+
+  /** The values of an int64 constant (a shape, axes), or undefined for anything else. */
+  int64Of(value: string): readonly number[] | undefined {
+    const init = this.byName.get(value);
+    return init && init.data instanceof BigInt64Array ? Array.from(init.data, Number) : undefined;
+  }
+
+  /** The constant tensor named `value`, if it is one. */
+  initializer(value: string): Initializer | undefined {
+    return this.byName.get(value);
+  }
+
+  /** A float32 scalar constant, shared by every use of the same value. */
+  scalar(value: number): string {
+    const key = Math.fround(value);
+    let name = this.floatScalars.get(key);
+    if (!name) {
+      name = this.addFloat(`scalar_${String(value).replace(/[^0-9a-z]/gi, '_')}`, new Float32Array([value]), []).name;
+      this.floatScalars.set(key, name);
+    }
+    return name;
+  }
 
   /** `base`, or `base_1`, `base_2`, ... when taken. */
   uniqueName(base: string): string {
@@ -74,7 +118,7 @@ export class OnnxGraphBuilder {
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new Error(`ONNX constant ${name}: ${data.length} values do not fill dims [${dims}]`);
     const initializer = { name: this.uniqueName(name), dims, data };
-    this.initializers.push(initializer);
+    this.register(initializer);
     return initializer;
   }
 
@@ -86,9 +130,24 @@ export class OnnxGraphBuilder {
     // Short constants are named after their values (readable in Netron), long ones after the hint.
     const label = values.length <= 8 ? `${hint}_${values.map((v) => (v < 0 ? `m${-v}` : v)).join('_')}` : hint;
     const initializer = { name: this.uniqueName(label), dims: [values.length], data: BigInt64Array.from(values, (v) => BigInt(v)) };
-    this.initializers.push(initializer);
+    this.register(initializer);
     this.int64Constants.set(key, initializer.name);
     return initializer.name;
+  }
+
+  /** An int64 constant of any shape (gather / scatter indices); not shared. */
+  addInt64(name: string, data: BigInt64Array, dims: number[]): Initializer {
+    const size = dims.reduce((a, b) => a * b, 1);
+    if (size !== data.length) throw new Error(`ONNX constant ${name}: ${data.length} values do not fill dims [${dims}]`);
+    const initializer = { name: this.uniqueName(name), dims, data };
+    this.register(initializer);
+    return initializer;
+  }
+
+  private register(initializer: Initializer): void {
+    this.initializers.push(initializer);
+    this.byName.set(initializer.name, initializer);
+    this.shapes.set(initializer.name, initializer.dims);
   }
 
   /** Appends a node with `outputCount` fresh outputs named after `name`; returns the output names. */
@@ -96,7 +155,10 @@ export class OnnxGraphBuilder {
     const nodeName = this.uniqueName(`${name}/${opType}`);
     const outputs = Array.from({ length: outputCount }, (_, k) => this.uniqueName(outputCount === 1 ? `${nodeName}_output` : `${nodeName}_output_${k}`));
     const attribute = Object.entries(attributes).map(([key, value]) => encodeAttribute(key, value));
-    this.nodes.push({ opType, input: inputs, output: outputs, name: nodeName, ...(attribute.length ? { attribute } : {}) });
+    const node: OnnxNode = { opType, input: inputs, output: outputs, name: nodeName, ...(attribute.length ? { attribute } : {}) };
+    this.nodes.push(node);
+    const shapes = inferOutputShapes(node, this);
+    if (shapes) outputs.forEach((o, k) => shapes[k] && this.shapes.set(o, shapes[k]));
     return outputs;
   }
 
@@ -108,6 +170,8 @@ export class OnnxGraphBuilder {
   /** Gives the value `from` (a node output) the name `to` everywhere: graph outputs get their public names. */
   renameValue(from: string, to: string): void {
     this.reserve(to);
+    const shape = this.shapes.get(from);
+    if (shape) this.shapes.set(to, shape);
     for (const node of this.nodes) {
       node.output = node.output.map((n) => (n === from ? to : n));
       node.input = node.input.map((n) => (n === from ? to : n));

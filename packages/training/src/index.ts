@@ -7,6 +7,8 @@ export { learningRate, LR_SCHEDULE_KINDS, type LrSchedule } from './lr-schedule.
 export { trainableVariables } from './trainable-variables.js';
 export { trainStep, trainStepAsync, type TrainStepOptions, type TrainStepResult } from './train-step.js';
 export type { TrainBatch } from './train-batch.js';
+export type { TrainingEngine, TrainingEngineOptions, TrainingEngineFactory } from './training-engine.js';
+export { createTfjsTrainingEngine } from './tfjs-training-engine.js';
 export { NonFiniteLossError } from './non-finite-loss-error.js';
 export {
   TRAINING_PRESETS,

@@ -1,2 +1,11 @@
 export { createOnnxRuntimeEngine, type OnnxRuntimeEngine, type OnnxRuntimeEngineOptions } from './onnxruntime-engine.js';
 export { exportOnnxFile } from './export-onnx-file.js';
+export {
+  createOnnxRuntimeTrainer,
+  type OnnxRuntimeTrainer,
+  type OnnxRuntimeTrainerOptions,
+  type TrainerBatch,
+  type TrainerStepResult,
+  type TrainerOptimizerState,
+  type TrainingDevice,
+} from './onnxruntime-trainer.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { summarizeOnnxModel, type OnnxSignatureEntry } from '../onnx-model-summary.js';
+import { loadOnnxRuntime } from './load-onnxruntime.js';
 
 export interface OnnxRuntimeEngineOptions {
   /** Intra-op threads; default every core (`os.availableParallelism()`). */
@@ -22,20 +23,6 @@ export interface OnnxRuntimeEngine {
   /** images (n, h, w) float32 row-major → logits (n, h, w, numClasses) float32 NHWC. */
   predictLogits(images: Float32Array, n: number): Promise<Float32Array>;
   dispose(): Promise<void> | void;
-}
-
-type OrtModule = typeof import('onnxruntime-node');
-
-/** onnxruntime-node is an optional peer dependency: loaded on first use, with a clear error when absent. */
-async function loadOnnxRuntime(): Promise<OrtModule> {
-  try {
-    return await import('onnxruntime-node');
-  } catch (error) {
-    throw new Error(
-      `createOnnxRuntimeEngine needs the optional peer dependency onnxruntime-node, which could not be loaded (${(error as Error).message}): ` +
-        `install it with \`npm install onnxruntime-node\` (ONNXRUNTIME_NODE_INSTALL=skip skips its optional CUDA download)`,
-    );
-  }
 }
 
 const known = (d: number | string | undefined): number | null => (typeof d === 'number' && d > 0 ? d : null);
@@ -98,7 +85,7 @@ export async function createOnnxRuntimeEngine(model: string | Uint8Array, option
   const [input] = summary.inputs;
   const [output] = summary.outputs;
   const { layout, inputSize, numClasses } = readGeometry(input, output, summary.metadata.layout, options, source);
-  const ort = await loadOnnxRuntime();
+  const ort = await loadOnnxRuntime('createOnnxRuntimeEngine');
   const session = await ort.InferenceSession.create(bytes, {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

@@ -1,0 +1,9 @@
+import type { GradientRule } from './gradient-rule.js';
+
+/** y = x. */
+export const identityGrad: GradientRule = {
+  opType: 'Identity',
+  vjp(_ctx, _node, [dy]) {
+    return [dy!];
+  },
+};

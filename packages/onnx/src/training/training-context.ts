@@ -1,0 +1,123 @@
+import type { LayerVariable, layers } from '@tensorflow/tfjs-layers';
+import { ConversionContext, weightKey, type OnnxValue } from '../conversion-context.js';
+import type { OnnxGraphBuilder } from '../onnx-graph-builder.js';
+
+/** A model variable fed to the training graph as an input (in its tfjs layout). */
+export interface GraphParameter {
+  /** The graph input's name (the variable's original name: `<layer>/<key>`). */
+  name: string;
+  variable: LayerVariable;
+  dims: number[];
+  /** Trainable weights get gradients and optimizer updates; BatchNorm running statistics get their update. */
+  trainable: boolean;
+}
+
+/** A BatchNorm running statistic and the graph value holding its updated contents. */
+export interface RunningStatisticUpdate {
+  parameter: GraphParameter;
+  updated: string;
+}
+
+/** A drop-path residual: the graph input holding its per-sample keep mask (0 or 1/(1 − p)), shape (B, 1, 1). */
+export interface DropPathInput {
+  name: string;
+  layerName: string;
+  rate: number;
+  dims: number[];
+}
+
+/** BatchNorm hyper-parameters: PyTorch's (ε 1e-5, momentum 0.1, unbiased running variance) or tfjs-layers' (ε 1e-3, keep 0.99, biased). */
+export interface BatchNormSpec {
+  epsilon: number;
+  /** The weight of the batch statistic in the running update: new = (1 − w)·running + w·batch. */
+  batchWeight: number;
+  /** Running variance from the unbiased batch variance (PyTorch) or the biased one (tfjs-layers). */
+  unbiasedRunning: boolean;
+}
+
+/**
+ * The conversion context of a training graph: weights are graph inputs (not constants), BatchNorms
+ * normalise with batch statistics and emit their running-statistic updates, drop-path masks are inputs.
+ * Every value has a static shape (the batch size is fixed), which the gradient rules need.
+ */
+export class TrainingContext extends ConversionContext {
+  readonly parameters: GraphParameter[] = [];
+  readonly runningUpdates: RunningStatisticUpdate[] = [];
+  readonly dropPaths: DropPathInput[] = [];
+  private readonly byVariable = new Map<LayerVariable, GraphParameter>();
+
+  constructor(
+    graph: OnnxGraphBuilder,
+    opset: number,
+    readonly batchSize: number,
+  ) {
+    super(graph, opset);
+  }
+
+  /** The graph input of `layer`'s weight `key` (`c.weight`, `bn.running_var`, ...), created on first use. */
+  parameter(layer: layers.Layer, key: string): GraphParameter {
+    const variable = layer.weights.find((w) => weightKey(layer, w) === key);
+    if (!variable) {
+      throw new Error(`layer ${layer.name} (${layer.getClassName()}): no weight "${key}" (has ${layer.weights.map((w) => weightKey(layer, w)).join(', ') || 'none'})`);
+    }
+    const existing = this.byVariable.get(variable);
+    if (existing) return existing;
+    const dims = variable.shape as number[];
+    const parameter: GraphParameter = { name: this.graph.reserve(variable.originalName), variable, dims, trainable: variable.trainable };
+    this.graph.setShape(parameter.name, dims);
+    this.parameters.push(parameter);
+    this.byVariable.set(variable, parameter);
+    return parameter;
+  }
+
+  /**
+   * BatchNorm on batch statistics over every axis but the channel axis (axis 1 of an NCHW map, the
+   * last axis of tokens): y = (x − μ)·γ/√(σ² + ε) + β with the biased σ², plus the running updates.
+   * `prefix` names the weights: `<prefix>weight`, `bias`, `running_mean`, `running_var` (or tfjs-layers'
+   * gamma/beta/moving_mean/moving_variance via `keys`).
+   */
+  batchNorm(
+    x: OnnxValue,
+    layer: layers.Layer,
+    keys: { gamma?: string; beta?: string; mean: string; variance: string },
+    spec: BatchNormSpec,
+    name: string,
+  ): OnnxValue {
+    const g = this.graph;
+    const shape = g.shape(x.name);
+    const channelAxis = x.layout === 'nchw' ? 1 : shape.length - 1;
+    const channels = shape[channelAxis]!;
+    const axes = shape.map((_, i) => i).filter((i) => i !== channelAxis);
+    const count = axes.reduce((n, a) => n * shape[a]!, 1);
+    if (count <= 1) throw new Error(`layer ${layer.name}: BatchNorm in training needs more than 1 value per channel, got input shape [${shape}] (as PyTorch)`);
+    const perChannel = shape.map((d, i) => (i === channelAxis ? d : 1));
+    const broadcastable = (p: string) => (x.layout === 'nchw' ? g.op('Reshape', [p, g.int64s(perChannel.slice(1), 'shape')], name) : p);
+    const mean = g.op('ReduceMean', [x.name], name, { axes: { ints: axes }, keepdims: { int: 1 } });
+    const centred = g.op('Sub', [x.name, mean], name);
+    const variance = g.op('ReduceMean', [g.op('Mul', [centred, centred], name)], name, { axes: { ints: axes }, keepdims: { int: 1 } });
+    let scale = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalar(spec.epsilon)], name)], name)], name);
+    if (keys.gamma) scale = g.op('Mul', [scale, broadcastable(this.parameter(layer, keys.gamma).name)], name);
+    let y = g.op('Mul', [centred, scale], name);
+    if (keys.beta) y = g.op('Add', [y, broadcastable(this.parameter(layer, keys.beta).name)], name);
+
+    const flat = g.int64s([channels], 'shape');
+    const update = (key: string, batch: string, factor: number) => {
+      const parameter = this.parameter(layer, key);
+      const decayed = g.op('Mul', [parameter.name, g.scalar(1 - spec.batchWeight)], name);
+      const fresh = g.op('Mul', [g.op('Reshape', [batch, flat], name), g.scalar(spec.batchWeight * factor)], name);
+      this.runningUpdates.push({ parameter, updated: g.op('Add', [decayed, fresh], name) });
+    };
+    update(keys.mean, mean, 1);
+    update(keys.variance, variance, spec.unbiasedRunning ? count / (count - 1) : 1);
+    return { name: y, layout: x.layout, shape: x.shape };
+  }
+
+  /** The keep-mask input of a drop-path residual over values of rank `rank`. */
+  dropPathMask(layerName: string, rate: number, rank: number): string {
+    const dims = [this.batchSize, ...new Array<number>(rank - 1).fill(1)];
+    const name = this.graph.reserve(`${layerName}.drop_path_mask`);
+    this.graph.setShape(name, dims);
+    this.dropPaths.push({ name, layerName, rate, dims });
+    return name;
+  }
+}
