@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { createLeViTUNet, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend } from '@levit-unet/levit-unet/node';
-import { TorchAdam, trainableVariables, trainStepAsync } from '@levit-unet/training';
+import { createTfjsTrainingEngine, trainableVariables, type TrainingEngineFactory } from '@levit-unet/training';
+import { createOnnxRuntimeTrainingEngine } from '@levit-unet/training/node';
 import { engineForModel, type EngineChoice } from './engine.js';
 
 /** One row of `levit-unet bench`: one engine (and tfjs backend) on one size, measured in its own process. */
@@ -13,8 +14,10 @@ export interface BenchRow {
   threads: number;
   inferMsPerImageB1: number;
   inferMsPerImageB8: number;
-  /** Adam step with TransUNet's loss at batch 8, 224×224; null for engines that cannot train (onnxruntime) or when skipped. */
+  /** Adam step with TransUNet's loss at batch 8, 224×224 (median after a warm-up); null when skipped. */
   trainStepSecondsB8: number | null;
+  /** Where the engine ran: the tfjs backend, or onnxruntime's execution provider. */
+  device: string;
   /** The process's peak resident memory. */
   peakRssMB: number;
 }
@@ -26,7 +29,7 @@ export interface BenchRowOptions {
   threads?: number;
   /** Timed runs after one warm-up (default 3); the median is reported. */
   repeats?: number;
-  /** Also time training steps (tfjs only; default true). */
+  /** Also time training steps (default true). */
   train?: boolean;
   log?: (line: string) => void;
 }
@@ -70,23 +73,33 @@ export async function benchRow(options: BenchRowOptions): Promise<BenchRow> {
     await engine.dispose();
   }
   let trainStepSecondsB8: number | null = null;
-  if (options.engine === 'tfjs' && (options.train ?? true)) {
+  if (options.train ?? true) {
     const model = createLeViTUNet({ variant: options.variant, numClasses: 9 });
-    const optimizer = new TorchAdam(trainableVariables(model), { weightDecay: 1e-4 });
+    const factory: TrainingEngineFactory = options.engine === 'onnxruntime' ? createOnnxRuntimeTrainingEngine({ threads }) : createTfjsTrainingEngine;
+    const trainer = await factory({
+      model,
+      optimizer: { name: 'adam', weightDecay: 1e-4 },
+      numClasses: 9,
+      lossWeights: [0.5, 0.5],
+      batchSize: 8,
+      imageSize: [size, size],
+      variables: trainableVariables(model),
+    });
     try {
       const labels = Int32Array.from(randomImages(8, size, 3), (v) => Math.floor(v * 9));
       const batch = { images: randomImages(8, size, 4), labels, labelShape: [8, size, size] as const };
       const times: number[] = [];
-      // One warm-up step, then at least one timed step (a step takes about a minute here).
-      for (let r = 0; r <= Math.max(1, Math.min(repeats, 2)); r++) {
+      // One warm-up step, then at least one timed step (a tfjs step takes most of a minute here).
+      const timed = options.engine === 'onnxruntime' ? repeats : Math.max(1, Math.min(repeats, 2));
+      for (let r = 0; r <= timed; r++) {
         const t0 = performance.now();
-        await trainStepAsync(model, optimizer, batch, { lr: 1e-5, numClasses: 9 });
+        await trainer.step(batch, { lr: 1e-5 });
         if (r > 0) times.push((performance.now() - t0) / 1000);
-        log(`${options.variant} tfjs training step ${r === 0 ? '(warm-up)' : r}: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${tf.memory().numTensors} tensors`);
+        log(`${options.variant} ${trainer.name} training step ${r === 0 ? '(warm-up)' : r}: ${((performance.now() - t0) / 1000).toFixed(2)} s, ${tf.memory().numTensors} tensors`);
       }
       trainStepSecondsB8 = median(times);
     } finally {
-      optimizer.dispose();
+      await trainer.dispose();
       model.dispose();
     }
   }
@@ -98,6 +111,7 @@ export async function benchRow(options: BenchRowOptions): Promise<BenchRow> {
     inferMsPerImageB1: +inferMs[1].toFixed(1),
     inferMsPerImageB8: +inferMs[8].toFixed(1),
     trainStepSecondsB8: trainStepSecondsB8 === null ? null : +trainStepSecondsB8.toFixed(2),
+    device: options.engine === 'onnxruntime' ? 'cpu' : backend,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

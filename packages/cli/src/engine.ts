@@ -3,6 +3,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { createTfjsEngine, type SegmentationEngine } from '@levit-unet/inference';
 import { initBackend, loadModelDir } from '@levit-unet/levit-unet/node';
 import { exportOnnx } from '@levit-unet/onnx';
+import { createTfjsTrainingEngine, type TrainingEngineFactory } from '@levit-unet/training';
+import { createOnnxRuntimeTrainingEngine } from '@levit-unet/training/node';
 
 export const ENGINE_CHOICES = ['tfjs', 'onnxruntime'] as const;
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
@@ -51,4 +53,22 @@ export async function engineForModel(model: LayersModel, options: Omit<OpenEngin
 export async function openEngine(modelDir: string, options: OpenEngineOptions = {}): Promise<SegmentationEngine> {
   await initBackend(options.backend, { threads: options.threads });
   return engineForModel(await loadModelDir(modelDir), options);
+}
+
+export const TRAINING_DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
+export type TrainingDeviceChoice = (typeof TRAINING_DEVICES)[number];
+
+/**
+ * The training engine of `train`: onnxruntime (the default where onnxruntime-node loads) runs the
+ * whole iteration as one ONNX graph on its native kernels; tfjs runs the model's own layers.
+ */
+export async function trainingEngine(choice: EngineChoice | undefined, options: { threads?: number; device?: TrainingDeviceChoice; seed?: number }): Promise<{ name: EngineChoice; factory: TrainingEngineFactory }> {
+  const name = choice ?? (await defaultEngine());
+  if (name === 'tfjs') {
+    if (options.device && options.device !== 'auto') throw new Error(`--device ${options.device} is for --engine onnxruntime (tfjs picks its device with --backend)`);
+    return { name, factory: createTfjsTrainingEngine };
+  }
+  const device = options.device === undefined || options.device === 'auto' ? 'cpu' : options.device;
+  const factory = createOnnxRuntimeTrainingEngine({ device, ...(options.threads ? { threads: options.threads } : {}), ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  return { name, factory };
 }

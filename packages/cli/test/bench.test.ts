@@ -15,9 +15,9 @@ describe('levit-unet bench', () => {
     expect(rows).toHaveLength(1);
     const [row] = rows;
     expect(Object.keys(row!).sort()).toEqual(
-      ['backend', 'engine', 'inferMsPerImageB1', 'inferMsPerImageB8', 'peakRssMB', 'threads', 'trainStepSecondsB8', 'variant'].sort(),
+      ['backend', 'device', 'engine', 'inferMsPerImageB1', 'inferMsPerImageB8', 'peakRssMB', 'threads', 'trainStepSecondsB8', 'variant'].sort(),
     );
-    expect(row).toMatchObject({ variant: '128s', engine: 'onnxruntime', threads: 2, trainStepSecondsB8: null });
+    expect(row).toMatchObject({ variant: '128s', engine: 'onnxruntime', device: 'cpu', threads: 2, trainStepSecondsB8: null });
     for (const key of ['inferMsPerImageB1', 'inferMsPerImageB8', 'peakRssMB']) expect(row![key]).toBeGreaterThan(0);
   }, 180_000);
 

@@ -11,9 +11,9 @@ const run = promisify(execFile);
 function table(rows: BenchRow[]): string {
   const cell = (v: number | null) => (v === null ? '–' : String(v));
   const lines = [
-    '| variant | engine | backend | threads | ms/image B1 | ms/image B8 | train step B8 (s) | peak RSS (MB) |',
-    '|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.variant} | ${r.engine} | ${r.backend} | ${r.threads} | ${r.inferMsPerImageB1} | ${r.inferMsPerImageB8} | ${cell(r.trainStepSecondsB8)} | ${r.peakRssMB} |`),
+    '| variant | engine | backend | device | threads | ms/image B1 | ms/image B8 | train step B8 (s) | peak RSS (MB) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.variant} | ${r.engine} | ${r.backend} | ${r.device} | ${r.threads} | ${r.inferMsPerImageB1} | ${r.inferMsPerImageB8} | ${cell(r.trainStepSecondsB8)} | ${r.peakRssMB} |`),
   ];
   return lines.join('\n');
 }
@@ -21,13 +21,13 @@ function table(rows: BenchRow[]): string {
 export function benchCommand() {
   return new Command('bench')
     .description(
-      'time inference (ms/image at batch 1 and 8, 224×224) per engine and a training step at batch 8 (tfjs), each engine in its own process ' +
+      'time inference (ms/image at batch 1 and 8, 224×224) per engine and a training step at batch 8, each engine in its own process ' +
         '(peak memory per row); median of several runs after a warm-up',
     )
     .addOption(new Option('--variant <variant>', 'model size, or all three').choices([...LEVIT_UNET_VARIANTS, 'all'] as const).default('128s' as const))
     .addOption(new Option('--engines <list>', 'comma-separated engines (default: tfjs and, when it loads, onnxruntime)'))
     .addOption(new Option('--repeats <n>', 'timed runs per measurement').argParser(parsePositiveInt('--repeats')).default(3))
-    .option('--no-train', 'skip the training step (it takes about a minute per step at batch 8)')
+    .option('--no-train', 'skip the training step (tfjs wasm takes about half a minute per step at batch 8)')
     .addOption(threadsOption())
     .addOption(backendOption())
     .option('--json', 'print the rows as a JSON array')

@@ -11,6 +11,7 @@ import { checkReplaceable } from '@levit-unet/safe-fs';
 import { TrainingProgress } from '../training-progress.js';
 import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
 import { backendOption, datasetOption, parseInteger, parsePositiveInt, say, threadsOption, variantOption } from '../options.js';
+import { ENGINE_CHOICES, TRAINING_DEVICES, trainingEngine } from '../engine.js';
 
 function parsePositiveNumber(option: string) {
   return (value: string) => {
@@ -133,6 +134,8 @@ export function trainCommand() {
     .addOption(new Option('--save-every <n>', 'write the resumable last/ every n epochs').argParser(parsePositiveInt('--save-every')))
     .addOption(new Option('--workers <n>', 'Synapse slice-decoding threads (0 = main thread)').argParser((v) => Number(parseInteger('--workers')(v))))
     .option('--resume <run>', 'continue an interrupted run bit-exactly (its folder)')
+    .addOption(new Option('--engine <engine>', 'training engine (default: onnxruntime when onnxruntime-node loads, else tfjs)').choices(ENGINE_CHOICES))
+    .addOption(new Option('--device <device>', 'onnxruntime execution provider (auto: cpu unless a GPU is named)').choices(TRAINING_DEVICES))
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (options, command) => {
@@ -142,6 +145,12 @@ export function trainCommand() {
       const progress = new TrainingProgress(process.stderr);
       try {
         const { backend } = await initBackend(options.backend, { threads: options.threads });
+        const engine = await trainingEngine(options.engine, {
+          ...(options.threads ? { threads: options.threads } : {}),
+          ...(options.device ? { device: options.device } : {}),
+          ...(options.seed === undefined ? {} : { seed: options.seed }),
+        });
+        const where = engine.name === 'tfjs' ? `tfjs ${backend}` : `onnxruntime ${options.device && options.device !== 'auto' ? options.device : 'cpu'}`;
         let result: TrainResult;
         if (options.resume) {
           const config = JSON.parse(await readFile(join(options.resume, 'config.json'), 'utf8').catch(() => {
@@ -150,8 +159,8 @@ export function trainCommand() {
           const spec = (config.extra as { data?: DataSpec }).data;
           const data = spec && spec.dataset !== 'synapse' ? await openTrainingData(spec) : undefined;
           const validate = spec && (config.extra as { validate?: boolean }).validate ? validationCallback(spec, (t) => progress.note(t)) : undefined;
-          say(`resuming ${options.resume} on ${backend}`);
-          result = await resume(options.resume, { ...(data && 'load' in data ? { data } : {}), ...(validate ? { validate } : {}), onProgress: (p) => progress.update(p), signal: abort.signal });
+          say(`resuming ${options.resume} on ${where}`);
+          result = await resume(options.resume, { engine: engine.factory, ...(data && 'load' in data ? { data } : {}), ...(validate ? { validate } : {}), onProgress: (p) => progress.update(p), signal: abort.signal });
         } else {
           const fromFile = options.config ? await readConfigFile(options.config) : {};
           const given = Object.fromEntries(SETTING_KEYS.filter((k) => command.getOptionValueSource(k) === 'cli').map((k) => [k, options[k as keyof typeof options]]));
@@ -181,8 +190,9 @@ export function trainCommand() {
           };
           const data = await openTrainingData(spec);
           const validate = s.valEvery !== undefined;
-          say(`training LeViT-UNet-${variant} on ${options.dataset} ${options.data} (${backend}), ${imgSize}×${imgSize}, ${optimizerName} lr ${s.lr ?? preset.lr}`);
+          say(`training LeViT-UNet-${variant} on ${options.dataset} ${options.data} (${where}), ${imgSize}×${imgSize}, ${optimizerName} lr ${s.lr ?? preset.lr}`);
           result = await train({
+            engine: engine.factory,
             runDir: options.out,
             overwrite: options.force ?? false,
             model: () => initialModel({ variant, numClasses, imgSize }, options.init, options.pretrained),

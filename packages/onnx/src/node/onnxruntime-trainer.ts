@@ -83,14 +83,25 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
   const device = options.device ?? 'cpu';
   const { bytes, ...graph } = buildTrainingGraph(model, options);
   const ort: OrtModule = await loadOnnxRuntime('createOnnxRuntimeTrainer');
-  const session = await ort.InferenceSession.create(bytes, {
+  const sessionOptions = {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    executionMode: 'sequential' as const,
+    graphOptimizationLevel: 'all' as const,
     executionProviders: executionProviders(device),
-  });
-  const B = graph.batchSize;
+  };
+  // One session per batch size (every shape in a training graph is static): the configured one now, a
+  // smaller last batch of an epoch when it comes. The graphs' input and output names are the same.
+  const sessions = new Map([[graph.batchSize, { graph, session: await ort.InferenceSession.create(bytes, sessionOptions) }]]);
+  const sessionFor = async (batchSize: number) => {
+    let entry = sessions.get(batchSize);
+    if (!entry) {
+      const { bytes: other, ...otherGraph } = buildTrainingGraph(model, { ...options, batchSize });
+      entry = { graph: otherGraph, session: await ort.InferenceSession.create(other, sessionOptions) };
+      sessions.set(batchSize, entry);
+    }
+    return entry;
+  };
   const [h, w, c] = graph.imageShape;
   const K = graph.numClasses;
   const random = mulberry32(options.seed ?? 0);
@@ -121,8 +132,6 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
   let unsynced = 0;
   const config = options.optimizer;
 
-  const oneHot = new Float32Array(B * K * h * w);
-  const nchw = c === 1 ? null : new Float32Array(B * c * h * w);
 
   const trainer: OnnxRuntimeTrainer = {
     graph,
@@ -131,11 +140,11 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
       return steps;
     },
     async step(batch, lr, stepOptions = {}) {
-      const [b, bh, bw] = batch.labelShape;
-      if (b !== B || bh !== h || bw !== w) throw new Error(`onnxruntime trainer: the graph was built for batches of (${B}, ${h}, ${w}), got labels (${batch.labelShape})`);
+      const [B, bh, bw] = batch.labelShape;
+      if (!Number.isInteger(B) || B < 1 || bh !== h || bw !== w) throw new Error(`onnxruntime trainer: the model trains on (B, ${h}, ${w}) batches, got labels (${batch.labelShape})`);
       if (batch.images.length !== B * h * w * c) throw new Error(`onnxruntime trainer: images hold ${batch.images.length} values, (${B}, ${h}, ${w}, ${c}) needs ${B * h * w * c}`);
       if (!Number.isFinite(lr) || lr < 0) throw new Error(`onnxruntime trainer: learning rate must be a finite number >= 0, got ${lr}`);
-      oneHot.fill(0);
+      const oneHot = new Float32Array(B * K * h * w);
       const hw = h * w;
       for (let n = 0; n < B; n++) {
         for (let p = 0; p < hw; p++) {
@@ -145,10 +154,12 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
         }
       }
       let image = batch.images;
-      if (nchw) {
+      if (c > 1) {
+        const nchw = new Float32Array(B * c * h * w);
         for (let n = 0; n < B; n++) for (let p = 0; p < hw; p++) for (let k = 0; k < c; k++) nchw[(n * c + k) * hw + p] = batch.images[(n * hw + p) * c + k]!;
         image = nchw;
       }
+      const { graph: stepGraph, session } = await sessionFor(B);
       const t = steps + 1;
       const scalars = config.name === 'adam' ? adamScalars(lr, t, config.betas ?? [0.9, 0.999]) : sgdScalars(lr, t, { momentum: config.momentum ?? 0, dampening: config.dampening ?? 0, nesterov: false, weightDecay: 0 });
       const feeds: Record<string, InstanceType<OrtModule['Tensor']>> = {
@@ -156,7 +167,7 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
         [graph.inputs.labels]: new ort.Tensor('float32', oneHot, [B, K, h, w]),
       };
       for (const name of graph.optimizer.scalarInputs) feeds[name] = new ort.Tensor('float32', new Float32Array([scalars[name]!]), []);
-      for (const d of graph.dropPaths) {
+      for (const d of stepGraph.dropPaths) {
         const mask = Float32Array.from({ length: B }, () => (random() >= d.rate ? 1 / (1 - d.rate) : 0));
         feeds[d.name] = new ort.Tensor('float32', mask, d.dims);
       }
@@ -233,7 +244,8 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
       steps = state.step;
     },
     async dispose() {
-      await session.release();
+      for (const { session } of sessions.values()) await session.release();
+      sessions.clear();
     },
   };
   return trainer;

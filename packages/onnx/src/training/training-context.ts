@@ -92,9 +92,12 @@ export class TrainingContext extends ConversionContext {
     if (count <= 1) throw new Error(`layer ${layer.name}: BatchNorm in training needs more than 1 value per channel, got input shape [${shape}] (as PyTorch)`);
     const perChannel = shape.map((d, i) => (i === channelAxis ? d : 1));
     const broadcastable = (p: string) => (x.layout === 'nchw' ? g.op('Reshape', [p, g.int64s(perChannel.slice(1), 'shape')], name) : p);
-    const mean = g.op('ReduceMean', [x.name], name, { axes: { ints: axes }, keepdims: { int: 1 } });
+    // One axis at a time, innermost first: float32 sums of ≤ 224 terms instead of one of up to 400 000
+    // (PyTorch sums blockwise; one long sum moves the step-1 loss by ~1e-6).
+    const meanOver = (v: string) => [...axes].reverse().reduce((acc, axis) => g.op('ReduceMean', [acc], name, { axes: { ints: [axis] }, keepdims: { int: 1 } }), v);
+    const mean = meanOver(x.name);
     const centred = g.op('Sub', [x.name, mean], name);
-    const variance = g.op('ReduceMean', [g.op('Mul', [centred, centred], name)], name, { axes: { ints: axes }, keepdims: { int: 1 } });
+    const variance = meanOver(g.op('Mul', [centred, centred], name));
     let scale = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalar(spec.epsilon)], name)], name)], name);
     if (keys.gamma) scale = g.op('Mul', [scale, broadcastable(this.parameter(layer, keys.gamma).name)], name);
     let y = g.op('Mul', [centred, scale], name);

@@ -19,14 +19,15 @@ export interface TransUNetLossValues {
  */
 export function emitTransUNetLoss(g: OnnxGraphBuilder, logits: string, oneHot: string, weights: readonly [number, number]): TransUNetLossValues {
   const name = 'loss';
-  const classAxis = g.int64s([1], 'axes');
-  const batchAndSpace = g.int64s([0, 2, 3], 'axes');
+  const [batch, , height, width] = g.shape(logits) as [number, number, number, number];
+  // Σ over one axis at a time, innermost first: ≤ 224 terms per float32 sum (as transunetLoss does on tfjs).
+  const sumAxes = (x: string, axes: number[]) => axes.reduce((acc, axis) => g.op('ReduceSum', [acc, g.int64s([axis], 'axes')], name, { keepdims: { int: 0 } }), x);
   const logProbabilities = g.op('LogSoftmax', [logits], name, { axis: { int: 1 } });
-  const picked = g.op('ReduceSum', [g.op('Mul', [oneHot, logProbabilities], name), classAxis], name, { keepdims: { int: 0 } });
-  const ce = g.op('Neg', [g.op('ReduceMean', [picked], name, { keepdims: { int: 0 } })], name);
+  const picked = sumAxes(g.op('Mul', [oneHot, logProbabilities], name), [1]);
+  const ce = g.op('Neg', [g.op('Mul', [sumAxes(picked, [2, 1, 0]), g.scalar(1 / (batch * height * width))], name)], name);
 
   const p = g.op('Softmax', [logits], name, { axis: { int: 1 } });
-  const sum = (x: string) => g.op('ReduceSum', [x, batchAndSpace], name, { keepdims: { int: 0 } });
+  const sum = (x: string) => sumAxes(x, [3, 2, 0]);
   const intersection = sum(g.op('Mul', [p, oneHot], name));
   const predicted = sum(g.op('Mul', [p, p], name));
   const target = sum(g.op('Mul', [oneHot, oneHot], name));
