@@ -7,7 +7,7 @@ import { createLeViTUNet, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend } from '@levit-unet/levit-unet/node';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
 import { train, type TrainProgress } from '@levit-unet/training/node';
-import { engineForModel, type EngineChoice } from './engine.js';
+import { engineForModel, trainingEngine, type EngineChoice } from './engine.js';
 
 /**
  * The demo's recipe, chosen so the whole job fits in 15 minutes on a 2-core laptop CPU with the default
@@ -93,7 +93,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   log(`1/3 data: ${trainSlices.length} training slices from ${recipe.trainCases} phantoms, ${testCases.length} test volumes → ${dataDir}`);
 
   const trainStart = performance.now();
+  // The engine that trains is the one that evaluates: onnxruntime by default where it loads.
+  const trainer = await trainingEngine(options.engine, { ...(options.threads ? { threads: options.threads } : {}), seed: recipe.seed });
+  log(`training engine: ${trainer.name}`);
   const trained = await train({
+    engine: trainer.factory,
     runDir,
     overwrite: true,
     model: () => createLeViTUNet({ variant: recipe.variant, numClasses: 9, imgSize: recipe.imgSize }),

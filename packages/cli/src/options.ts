@@ -45,7 +45,7 @@ export const datasetOption = () =>
   new Option('--dataset <kind>', 'dataset layout').choices(['synapse', 'acdc', 'nifti'] as const).makeOptionMandatory();
 
 export const engineOption = () =>
-  new Option('--engine <engine>', 'inference engine (default: onnxruntime when onnxruntime-node loads, else tfjs)').choices(['tfjs', 'onnxruntime'] as const);
+  new Option('--engine <engine>', 'engine (default: onnxruntime when onnxruntime-node loads, else tfjs)').choices(['tfjs', 'onnxruntime'] as const);
 
 export const threadsOption = () =>
   new Option('--threads <n>', 'compute threads for onnxruntime and tfjs wasm (default: LEVIT_THREADS, else all cores)').argParser(parsePositiveInt('--threads'));

@@ -13,5 +13,5 @@ export type { GraphParameter, DropPathInput } from './training/training-context.
 export type { OptimizerGraph, OptimizerSlot } from './training/optimizer-graph.js';
 export { GRADIENT_RULES } from './gradients/register-all-gradients.js';
 export { buildGradients } from './gradients/build-gradients.js';
-export type { GradientRule, GradientContext } from './gradients/gradient-rule.js';
+export { DEFAULT_GRADIENT_FORMULATIONS, type GradientRule, type GradientContext, type GradientFormulations } from './gradients/gradient-rule.js';
 export { OnnxGraphBuilder } from './onnx-graph-builder.js';

@@ -10,8 +10,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkReplaceable } from '@levit-unet/safe-fs';
 import { TrainingProgress } from '../training-progress.js';
 import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
-import { backendOption, datasetOption, parseInteger, parsePositiveInt, say, threadsOption, variantOption } from '../options.js';
-import { ENGINE_CHOICES, TRAINING_DEVICES, trainingEngine } from '../engine.js';
+import { backendOption, datasetOption, engineOption, parseInteger, parsePositiveInt, say, threadsOption, variantOption } from '../options.js';
+import { TRAINING_DEVICES, trainingEngine } from '../engine.js';
 
 function parsePositiveNumber(option: string) {
   return (value: string) => {
@@ -134,7 +134,7 @@ export function trainCommand() {
     .addOption(new Option('--save-every <n>', 'write the resumable last/ every n epochs').argParser(parsePositiveInt('--save-every')))
     .addOption(new Option('--workers <n>', 'Synapse slice-decoding threads (0 = main thread)').argParser((v) => Number(parseInteger('--workers')(v))))
     .option('--resume <run>', 'continue an interrupted run bit-exactly (its folder)')
-    .addOption(new Option('--engine <engine>', 'training engine (default: onnxruntime when onnxruntime-node loads, else tfjs)').choices(ENGINE_CHOICES))
+    .addOption(engineOption())
     .addOption(new Option('--device <device>', 'onnxruntime execution provider (auto: cpu unless a GPU is named)').choices(TRAINING_DEVICES))
     .addOption(backendOption())
     .addOption(threadsOption())

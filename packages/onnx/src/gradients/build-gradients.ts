@@ -1,12 +1,15 @@
 import type { OnnxGraphBuilder } from '../onnx-graph-builder.js';
-import type { GradientContext } from './gradient-rule.js';
+import type { OnnxNode } from '../onnx-proto.js';
+import type { CompositeGradient } from './composite-gradient.js';
+import { DEFAULT_GRADIENT_FORMULATIONS, type GradientContext, type GradientFormulations } from './gradient-rule.js';
 import { GRADIENT_RULES } from './register-all-gradients.js';
 
 /** The graph's gradient helpers bound to one node's name. */
-function gradientContext(graph: OnnxGraphBuilder, name: string): GradientContext {
+function gradientContext(graph: OnnxGraphBuilder, name: string, formulations: GradientFormulations = DEFAULT_GRADIENT_FORMULATIONS): GradientContext {
   return {
     graph,
     name,
+    formulations,
     unbroadcast(grad, shape) {
       const from = graph.shape(grad);
       const offset = from.length - shape.length;
@@ -27,7 +30,14 @@ function gradientContext(graph: OnnxGraphBuilder, name: string): GradientContext
  * `GRADIENT_RULES`, gradients reaching a value along several paths are added (one Sum). Returns the
  * gradient value of each of `wrt` (zeros where the loss does not depend on it).
  */
-export function buildGradients(graph: OnnxGraphBuilder, loss: string, wrt: readonly string[]): Map<string, string> {
+export function buildGradients(
+  graph: OnnxGraphBuilder,
+  loss: string,
+  wrt: readonly string[],
+  formulations: Partial<GradientFormulations> = {},
+  composites: readonly CompositeGradient[] = [],
+): Map<string, string> {
+  const chosen = { ...DEFAULT_GRADIENT_FORMULATIONS, ...formulations };
   const lossShape = graph.shape(loss);
   if (lossShape.length !== 0) throw new Error(`buildGradients: the loss "${loss}" must be a scalar, has shape [${lossShape}]`);
   const forward = [...graph.nodes];
@@ -40,7 +50,27 @@ export function buildGradients(graph: OnnxGraphBuilder, loss: string, wrt: reado
     const node = forward[k]!;
     if (node.output.some((o) => reachesLoss.has(o))) node.input.forEach((i) => i && reachesLoss.add(i));
   }
+  const compositeOf = new Map<OnnxNode, CompositeGradient>();
+  const interior = new Map<string, CompositeGradient>();
+  for (const c of chosen.batchNorm === 'fused' ? composites : []) {
+    for (const node of c.nodes) {
+      compositeOf.set(node, c);
+      for (const o of node.output) if (o !== c.output) interior.set(o, c);
+    }
+  }
+  for (const node of forward) {
+    if (compositeOf.has(node) || !node.output.some((o) => reachesLoss.has(o))) continue;
+    const inner = node.input.find((i) => interior.has(i));
+    if (inner) throw new Error(`buildGradients: value "${inner}" inside the composite gradient of "${interior.get(inner)!.output}" reaches the loss through node ${node.name}`);
+  }
   const contributions = new Map<string, string[]>([[loss, [graph.scalar(1)]]]);
+  const contribute = (node: string, input: string, d: string, index: number) => {
+    const [want, got] = [graph.shape(input), graph.shape(d)];
+    if (want.join() !== got.join()) throw new Error(`buildGradients: the gradient of input ${index} of ${node} has shape [${got}], the input has [${want}]`);
+    const list = contributions.get(input) ?? [];
+    list.push(d);
+    contributions.set(input, list);
+  };
   const total = (value: string): string | null => {
     const parts = contributions.get(value);
     if (!parts || parts.length === 0) return null;
@@ -49,6 +79,16 @@ export function buildGradients(graph: OnnxGraphBuilder, loss: string, wrt: reado
   };
   for (let k = forward.length - 1; k >= 0; k--) {
     const node = forward[k]!;
+    const composite = compositeOf.get(node);
+    if (composite) {
+      if (!node.output.includes(composite.output)) continue;
+      const dOutput = total(composite.output);
+      const needs = composite.inputs.map((i) => dependsOnWrt.has(i) && reachesLoss.has(i));
+      if (dOutput == null || !needs.some(Boolean)) continue;
+      const dInputs = composite.vjp(gradientContext(graph, `${node.name}/grad`, chosen), dOutput, needs);
+      composite.inputs.forEach((input, i) => needs[i] && dInputs[i] != null && contribute(`the composite of "${composite.output}"`, input, dInputs[i]!, i));
+      continue;
+    }
     const needs = node.input.map((i) => i !== '' && dependsOnWrt.has(i) && reachesLoss.has(i));
     if (!needs.some(Boolean)) continue;
     const dOutputs = node.output.map((o) => (reachesLoss.has(o) ? total(o) : null));
@@ -57,15 +97,10 @@ export function buildGradients(graph: OnnxGraphBuilder, loss: string, wrt: reado
     if (!rule) {
       throw new Error(`buildGradients: no gradient rule for ONNX op ${node.opType} (node ${node.name}); rules exist for ${[...GRADIENT_RULES.keys()].join(', ')}`);
     }
-    const dInputs = rule.vjp(gradientContext(graph, `${node.name}/grad`), node, dOutputs, needs);
+    const dInputs = rule.vjp(gradientContext(graph, `${node.name}/grad`, chosen), node, dOutputs, needs);
     node.input.forEach((input, i) => {
       const d = dInputs[i];
-      if (!needs[i] || d == null) return;
-      const [want, got] = [graph.shape(input), graph.shape(d)];
-      if (want.join() !== got.join()) throw new Error(`buildGradients: the ${node.opType} rule gave input ${i} of node ${node.name} a gradient of shape [${got}], the input has [${want}]`);
-      const list = contributions.get(input) ?? [];
-      list.push(d);
-      contributions.set(input, list);
+      if (needs[i] && d != null) contribute(`the ${node.opType} rule's node ${node.name}`, input, d, i);
     });
   }
   return new Map(wrt.map((w) => [w, total(w) ?? gradientContext(graph, `${w}/grad`).zeros(graph.shape(w))]));

@@ -1,6 +1,21 @@
 import type { OnnxGraphBuilder } from '../onnx-graph-builder.js';
 import type { OnnxNode } from '../onnx-proto.js';
 
+/** Where a rule has more than one formulation, which one to emit (chosen by measurement: see the README). */
+export interface GradientFormulations {
+  /**
+   * Conv filter gradient: 'matmul' — per kernel tap a strided Slice of x and of dy feeding a batched MatMul
+   * over the tap's output pixels; 'conv' — one Conv over batch↔channel-transposed tensors.
+   */
+  convFilter: 'matmul' | 'conv';
+  /** Conv input gradient at stride 1: 'conv' — a Conv of dy with the flipped, transposed filter; 'convtranspose'. Strided convs always use ConvTranspose. */
+  convInput: 'conv' | 'convtranspose';
+  /** Training BatchNorm: 'fused' — its closed-form gradient (composite); 'elementwise' — the rules of its ops, node by node. */
+  batchNorm: 'fused' | 'elementwise';
+}
+
+export const DEFAULT_GRADIENT_FORMULATIONS: GradientFormulations = { convFilter: 'matmul', convInput: 'conv', batchNorm: 'fused' };
+
 /**
  * What a gradient rule emits its nodes into: the graph being built (every value has a static shape) and
  * helpers shared by the rules.
@@ -13,6 +28,7 @@ export interface GradientContext {
   unbroadcast(grad: string, shape: readonly number[]): string;
   /** A float32 tensor of zeros of a static shape (ConstantOfShape). */
   zeros(shape: readonly number[]): string;
+  readonly formulations: GradientFormulations;
 }
 
 /**

@@ -165,6 +165,11 @@ export function inferOutputShapes(node: OnnxNode, src: ShapeSource): number[][] 
       });
       return [out];
     }
+    case 'Pad': {
+      const pads = src.int64Of(node.input[1]!);
+      if (!pads) throw new Error(`${where}: the pads must be an int64 constant`);
+      return [x.map((d, i) => d + pads[i]! + pads[i + x.length]!)];
+    }
     case 'ArgMax':
       return [reduced(x, [attrInt(node, 'axis', 0)], attrInt(node, 'keepdims', 1) === 1)];
     default:

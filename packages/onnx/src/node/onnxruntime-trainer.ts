@@ -15,6 +15,8 @@ export interface OnnxRuntimeTrainerOptions extends TrainingGraphOptions {
   device?: TrainingDevice;
   /** Seed of the drop-path masks (384); default 0. */
   seed?: number;
+  /** Write onnxruntime's per-node profile (JSON) to files starting with this prefix; see bench/train-step-profile.ts. */
+  profilePrefix?: string;
 }
 
 /** One batch: images (B, H, W) or NHWC (B, H, W, C) float32, labels int32 (B, H, W). */
@@ -89,6 +91,7 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
     executionMode: 'sequential' as const,
     graphOptimizationLevel: 'all' as const,
     executionProviders: executionProviders(device),
+    ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
   };
   // One session per batch size (every shape in a training graph is static): the configured one now, a
   // smaller last batch of an epoch when it comes. The graphs' input and output names are the same.
@@ -244,7 +247,10 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
       steps = state.step;
     },
     async dispose() {
-      for (const { session } of sessions.values()) await session.release();
+      for (const { session } of sessions.values()) {
+        if (options.profilePrefix) session.endProfiling();
+        await session.release();
+      }
       sessions.clear();
     },
   };

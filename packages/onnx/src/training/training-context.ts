@@ -1,5 +1,7 @@
 import type { LayerVariable, layers } from '@tensorflow/tfjs-layers';
 import { ConversionContext, weightKey, type OnnxValue } from '../conversion-context.js';
+import { batchNormGradient } from '../gradients/batch-norm-grad.js';
+import type { CompositeGradient } from '../gradients/composite-gradient.js';
 import type { OnnxGraphBuilder } from '../onnx-graph-builder.js';
 
 /** A model variable fed to the training graph as an input (in its tfjs layout). */
@@ -44,6 +46,8 @@ export class TrainingContext extends ConversionContext {
   readonly parameters: GraphParameter[] = [];
   readonly runningUpdates: RunningStatisticUpdate[] = [];
   readonly dropPaths: DropPathInput[] = [];
+  /** Closed-form gradients of groups of nodes (each training BatchNorm), for `buildGradients`. */
+  readonly composites: CompositeGradient[] = [];
   private readonly byVariable = new Map<LayerVariable, GraphParameter>();
 
   constructor(
@@ -94,14 +98,19 @@ export class TrainingContext extends ConversionContext {
     const broadcastable = (p: string) => (x.layout === 'nchw' ? g.op('Reshape', [p, g.int64s(perChannel.slice(1), 'shape')], name) : p);
     // One axis at a time, innermost first: float32 sums of ≤ 224 terms instead of one of up to 400 000
     // (PyTorch sums blockwise; one long sum moves the step-1 loss by ~1e-6).
+    const start = g.nodes.length;
     const meanOver = (v: string) => [...axes].reverse().reduce((acc, axis) => g.op('ReduceMean', [acc], name, { axes: { ints: [axis] }, keepdims: { int: 1 } }), v);
     const mean = meanOver(x.name);
     const centred = g.op('Sub', [x.name, mean], name);
     const variance = meanOver(g.op('Mul', [centred, centred], name));
-    let scale = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalar(spec.epsilon)], name)], name)], name);
-    if (keys.gamma) scale = g.op('Mul', [scale, broadcastable(this.parameter(layer, keys.gamma).name)], name);
+    const inverseStd = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalar(spec.epsilon)], name)], name)], name);
+    const gamma = keys.gamma ? this.parameter(layer, keys.gamma).name : undefined;
+    const beta = keys.beta ? this.parameter(layer, keys.beta).name : undefined;
+    const scale = gamma ? g.op('Mul', [inverseStd, broadcastable(gamma)], name) : inverseStd;
     let y = g.op('Mul', [centred, scale], name);
-    if (keys.beta) y = g.op('Add', [y, broadcastable(this.parameter(layer, keys.beta).name)], name);
+    if (beta) y = g.op('Add', [y, broadcastable(beta)], name);
+    const values = { x: x.name, centred, inverseStd, scale, axes, count, channels, ...(gamma ? { gamma } : {}), ...(beta ? { beta } : {}) };
+    this.composites.push(batchNormGradient(values, y, new Set(g.nodes.slice(start))));
 
     const flat = g.int64s([channels], 'shape');
     const update = (key: string, batch: string, factor: number) => {

@@ -1,6 +1,7 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { convertLayers, unsupportedLayers } from '../convert-layers.js';
 import { buildGradients } from '../gradients/build-gradients.js';
+import type { GradientFormulations } from '../gradients/gradient-rule.js';
 import type { LayerConverter } from '../layer-converter.js';
 import { OnnxGraphBuilder, valueInfo } from '../onnx-graph-builder.js';
 import { encodeOnnxModel, OnnxDataType } from '../onnx-proto.js';
@@ -24,6 +25,8 @@ export interface TrainingGraphOptions {
   optimizer: TrainingOptimizerConfig;
   /** [ce, dice] weights; default TransUNet's [0.5, 0.5]. */
   lossWeights?: readonly [number, number];
+  /** Gradient formulations where a rule has several (default: the fastest measured, see the README). */
+  formulations?: Partial<GradientFormulations>;
 }
 
 /** One whole TransUNet training iteration as an ONNX model, and the names of its inputs and outputs. */
@@ -101,7 +104,7 @@ export function buildTrainingGraph(model: LayersModel, options: TrainingGraphOpt
   const loss = emitTransUNetLoss(graph, logits.name, labels, options.lossWeights ?? [0.5, 0.5]);
 
   const trainable = ctx.parameters.filter((p) => p.trainable);
-  const grads = buildGradients(graph, loss.loss, trainable.map((p) => p.name));
+  const grads = buildGradients(graph, loss.loss, trainable.map((p) => p.name), options.formulations, ctx.composites);
   const norms = trainable.map((p) => graph.op('Reshape', [graph.op('ReduceSumSquare', [grads.get(p.name)!], `${p.name}/norm`, { keepdims: { int: 0 } }), graph.int64s([1], 'shape')], `${p.name}/norm`));
   const gradSquaredNorms = norms.length > 0 ? graph.op('Concat', norms, 'grad_norms', { axis: { int: 0 } }) : graph.addFloat('grad_norms', new Float32Array(0), [0]).name;
 

@@ -111,7 +111,7 @@ describe('buildGradients', () => {
     try {
       const g = graphWith({ x: [2, 3] });
       const loss = sumAll(g, g.op('Sigmoid', ['x'], 'sig'));
-      expect(() => buildGradients(g, loss, ['x'])).toThrow('buildGradients: the Sigmoid rule gave input 0 of node sig/Sigmoid a gradient of shape [3], the input has [2,3]');
+      expect(() => buildGradients(g, loss, ['x'])).toThrow("buildGradients: the gradient of input 0 of the Sigmoid rule's node sig/Sigmoid has shape [3], the input has [2,3]");
     } finally {
       rules.delete('Sigmoid');
     }

@@ -1,3 +1,4 @@
+import type { GradientFormulations } from '../../src/gradients/gradient-rule.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradientCheck, randomArray, seededUniform, type CheckInput } from './gradient-check.js';
 import { expectGradients, tf, useTfjsCpu } from './reference.js';
@@ -71,9 +72,14 @@ function convInputs(c: ConvCase, seed: number, differentiable: { x?: boolean; w?
   return inputs;
 }
 
+const FORMULATIONS: Array<Pick<GradientFormulations, 'convFilter' | 'convInput'>> = [
+  { convFilter: 'matmul', convInput: 'conv' },
+  { convFilter: 'conv', convInput: 'convtranspose' },
+];
+
 describe('Conv', () => {
-  it.each(CASES)('%s', async (label, c) => {
-    await expectGradients(`Conv ${label}`, { inputs: convInputs(c, size(c.x) + size(c.w)), onnx: onnxConv(c), tfjs: tfConv(c), fd: { count: 40 } });
+  it.each(CASES.flatMap(([label, c]) => FORMULATIONS.map((f) => [`${label} (filter ${f.convFilter}, input ${f.convInput})`, c, f] as const)))('%s', async (label, c, formulations) => {
+    await expectGradients(`Conv ${label}`, { inputs: convInputs(c, size(c.x) + size(c.w)), onnx: onnxConv(c), tfjs: tfConv(c), fd: { count: 40 }, formulations });
   });
 
   it('input gradient alone and filter gradient alone (needs respected)', async () => {
@@ -99,7 +105,7 @@ describe('Conv', () => {
   it.each<[string, ConvCase]>([
     ['stride 1', { x: [1, 2, 7, 8], w: [3, 2, 3, 3], strides: [1, 1], pads: [2, 1, 2, 1], dilations: [2, 2], bias: true, out: [7, 6] }],
     ['stride 2, one column unread', { x: [1, 2, 9, 8], w: [3, 2, 3, 3], strides: [2, 2], pads: [1, 1, 1, 1], dilations: [2, 2], bias: false, out: [4, 3] }],
-  ])('dilation 2, %s: input gradient (ConvTranspose with dilations) against finite differences and tfjs', async (label, c) => {
+  ])('dilation 2, %s: input and filter gradients against finite differences and tfjs', async (label, c) => {
     // tfjs has no conv2d gradient for dilation > 1: its reference is the same conv with the zero-dilated filter.
     const dilated = (w: tf.Tensor) => {
       const [o, i, kh, kw] = w.shape as [number, number, number, number];
@@ -107,18 +113,19 @@ describe('Conv', () => {
       return tf.reshape(tf.stack([rows, tf.zerosLike(rows)], 4), [o, i, 2 * kh - 1, 2 * kw]).slice([0, 0, 0, 0], [o, i, 2 * kh - 1, 2 * kw - 1]);
     };
     const plain = tfConv({ ...c, dilations: undefined });
-    await expectGradients(`Conv dilation 2 ${label} wrt x`, {
-      inputs: convInputs(c, 21, { w: false }),
-      onnx: onnxConv(c),
-      tfjs: (x, w, b) => plain(x!, dilated(w!), b),
-      // Every element: with stride 2, dilation 2 and pad 1 only the odd rows and columns are read.
-      fd: { count: size(c.x) },
-    });
+    for (const formulations of FORMULATIONS) {
+      await expectGradients(`Conv dilation 2 ${label} (filter ${formulations.convFilter})`, {
+        inputs: convInputs(c, 21),
+        onnx: onnxConv(c),
+        tfjs: (x, w, b) => plain(x!, dilated(w!), b),
+        // Every element: with stride 2, dilation 2 and pad 1 only the odd rows and columns are read.
+        fd: { count: size(c.x) },
+        formulations,
+      });
+    }
   });
 
-  it('dilated filter gradients and grouped convolutions throw, naming the node', async () => {
-    const dilatedCase: ConvCase = { x: [1, 2, 7, 8], w: [3, 2, 3, 3], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [2, 2], bias: false, out: [3, 4] };
-    await expect(gradientCheck(convInputs(dilatedCase, 1), onnxConv(dilatedCase))).rejects.toThrow(/Conv node conv\/Conv: filter gradients of dilated convolutions are not supported/);
+  it('grouped convolutions throw, naming the node', async () => {
     const rand = seededUniform(2);
     const grouped: CheckInput[] = [
       { name: 'x', dims: [1, 4, 5, 5], data: randomArray(100, rand) },

@@ -1,3 +1,4 @@
+import type { GradientFormulations } from '../../src/gradients/gradient-rule.js';
 import * as ort from 'onnxruntime-node';
 import { buildGradients } from '../../src/gradients/build-gradients.js';
 import { OnnxGraphBuilder, valueInfo } from '../../src/onnx-graph-builder.js';
@@ -33,6 +34,7 @@ export async function gradientCheck(
   inputs: CheckInput[],
   forward: (graph: OnnxGraphBuilder, names: string[]) => string,
   seed = 7,
+  formulations: Partial<GradientFormulations> = {},
 ): Promise<{
   grads: Map<string, Float32Array>;
   loss: (values: Map<string, Float32Array>) => Promise<number>;
@@ -54,7 +56,7 @@ export async function gradientCheck(
   const r = graph.addFloat('r', randomArray(yShape.reduce((a, b) => a * b, 1), rand), yShape);
   const loss = graph.op('ReduceSum', [graph.op('Mul', [y, r.name], 'loss')], 'loss', { keepdims: { int: 0 } });
   const wrt = inputs.filter((i) => i.differentiable !== false).map((i) => i.name);
-  const grads = buildGradients(graph, loss, wrt);
+  const grads = buildGradients(graph, loss, wrt, formulations);
   const outputs = [loss, y, ...wrt.map((w) => grads.get(w)!)];
   const bytes = encodeOnnxModel({
     irVersion: 8,

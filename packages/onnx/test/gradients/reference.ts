@@ -1,3 +1,4 @@
+import type { GradientFormulations } from '../../src/gradients/gradient-rule.js';
 import { appendFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
@@ -78,6 +79,8 @@ export interface GradientCase {
   tfjs?: (...xs: tf.Tensor[]) => tf.Tensor;
   fd?: { count?: number; step?: number; floor?: number };
   seed?: number;
+  /** Gradient formulations to build (default: buildGradients' defaults). */
+  formulations?: Partial<GradientFormulations>;
 }
 
 export interface GradientReport {
@@ -94,7 +97,7 @@ export interface GradientReport {
 
 /** Runs one case against central finite differences and tfjs; `GRADIENT_REPORT=file` appends the errors there. */
 export async function compareGradients(label: string, c: GradientCase): Promise<GradientReport> {
-  const check = await gradientCheck(c.inputs, c.onnx, c.seed);
+  const check = await gradientCheck(c.inputs, c.onnx, c.seed, c.formulations);
   try {
     const fd = await finiteDifferenceError(c.inputs, check, { count: 24, ...c.fd });
     let tfjs = Number.NaN;

@@ -1,3 +1,4 @@
+import type { GradientFormulations } from '@levit-unet/onnx';
 import { createOnnxRuntimeTrainer, type TrainingDevice } from '@levit-unet/onnx/node';
 import { NonFiniteLossError } from '../non-finite-loss-error.js';
 import type { TrainingEngineFactory } from '../training-engine.js';
@@ -9,6 +10,8 @@ export interface OnnxRuntimeTrainingEngineOptions {
   device?: TrainingDevice;
   /** Seed of the drop-path masks. */
   seed?: number;
+  /** Gradient formulations (default: the fastest measured; see @levit-unet/onnx's README). */
+  formulations?: Partial<GradientFormulations>;
 }
 
 /**
