@@ -89,13 +89,15 @@ export async function benchRow(options: BenchRowOptions): Promise<BenchRow> {
       const labels = Int32Array.from(randomImages(8, size, 3), (v) => Math.floor(v * 9));
       const batch = { images: randomImages(8, size, 4), labels, labelShape: [8, size, size] as const };
       const times: number[] = [];
-      // One warm-up step, then at least one timed step (a tfjs step takes most of a minute here).
+      // Two warm-up steps (both engines' first steps write fresh memory: 2–3× slower), then at least
+      // one timed step (a tfjs step takes most of a minute here).
+      const warmUp = 2;
       const timed = options.engine === 'onnxruntime' ? repeats : Math.max(1, Math.min(repeats, 2));
-      for (let r = 0; r <= timed; r++) {
+      for (let r = 0; r < warmUp + timed; r++) {
         const t0 = performance.now();
         await trainer.step(batch, { lr: 1e-5 });
-        if (r > 0) times.push((performance.now() - t0) / 1000);
-        log(`${options.variant} ${trainer.name} training step ${r === 0 ? '(warm-up)' : r}: ${((performance.now() - t0) / 1000).toFixed(2)} s, ${tf.memory().numTensors} tensors`);
+        if (r >= warmUp) times.push((performance.now() - t0) / 1000);
+        log(`${options.variant} ${trainer.name} training step ${r < warmUp ? `(warm-up ${r + 1})` : r + 1 - warmUp}: ${((performance.now() - t0) / 1000).toFixed(2)} s, ${tf.memory().numTensors} tensors`);
       }
       trainStepSecondsB8 = median(times);
     } finally {

@@ -95,7 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const trainStart = performance.now();
   // The engine that trains is the one that evaluates: onnxruntime by default where it loads.
   const trainer = await trainingEngine(options.engine, { ...(options.threads ? { threads: options.threads } : {}), seed: recipe.seed });
-  log(`training engine: ${trainer.name}`);
+  log(`training engine: ${trainer.name} (${trainer.device})`);
   const trained = await train({
     engine: trainer.factory,
     runDir,

@@ -59,16 +59,21 @@ export const TRAINING_DEVICES = ['auto', 'cpu', 'webgpu', 'cuda'] as const;
 export type TrainingDeviceChoice = (typeof TRAINING_DEVICES)[number];
 
 /**
- * The training engine of `train`: onnxruntime (the default where onnxruntime-node loads) runs the
- * whole iteration as one ONNX graph on its native kernels; tfjs runs the model's own layers.
+ * The training engine of `train` and the demo: onnxruntime (the default where onnxruntime-node loads) runs
+ * the whole iteration as one ONNX graph on its native kernels, on `device` (auto: a GPU through WebGPU or
+ * CUDA where one starts, else the CPU); tfjs runs the model's own layers on the tfjs backend.
  */
-export async function trainingEngine(choice: EngineChoice | undefined, options: { threads?: number; device?: TrainingDeviceChoice; seed?: number }): Promise<{ name: EngineChoice; factory: TrainingEngineFactory }> {
+export async function trainingEngine(
+  choice: EngineChoice | undefined,
+  options: { threads?: number; device?: TrainingDeviceChoice; seed?: number },
+): Promise<{ name: EngineChoice; device: string; factory: TrainingEngineFactory }> {
   const name = choice ?? (await defaultEngine());
   if (name === 'tfjs') {
     if (options.device && options.device !== 'auto') throw new Error(`--device ${options.device} is for --engine onnxruntime (tfjs picks its device with --backend)`);
-    return { name, factory: createTfjsTrainingEngine };
+    return { name, device: 'tfjs backend', factory: createTfjsTrainingEngine };
   }
-  const device = options.device === undefined || options.device === 'auto' ? 'cpu' : options.device;
+  const { probeTrainingDevice } = await import('@levit-unet/onnx/node');
+  const device = options.device === undefined || options.device === 'auto' ? await probeTrainingDevice() : options.device;
   const factory = createOnnxRuntimeTrainingEngine({ device, ...(options.threads ? { threads: options.threads } : {}), ...(options.seed === undefined ? {} : { seed: options.seed }) });
-  return { name, factory };
+  return { name, device, factory };
 }

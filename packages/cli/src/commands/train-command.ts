@@ -135,7 +135,7 @@ export function trainCommand() {
     .addOption(new Option('--workers <n>', 'Synapse slice-decoding threads (0 = main thread)').argParser((v) => Number(parseInteger('--workers')(v))))
     .option('--resume <run>', 'continue an interrupted run bit-exactly (its folder)')
     .addOption(engineOption())
-    .addOption(new Option('--device <device>', 'onnxruntime execution provider (auto: cpu unless a GPU is named)').choices(TRAINING_DEVICES))
+    .addOption(new Option('--device <device>', 'onnxruntime execution provider (default auto: a GPU through WebGPU or CUDA where one starts, else cpu)').choices(TRAINING_DEVICES))
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (options, command) => {
@@ -150,7 +150,7 @@ export function trainCommand() {
           ...(options.device ? { device: options.device } : {}),
           ...(options.seed === undefined ? {} : { seed: options.seed }),
         });
-        const where = engine.name === 'tfjs' ? `tfjs ${backend}` : `onnxruntime ${options.device && options.device !== 'auto' ? options.device : 'cpu'}`;
+        const where = engine.name === 'tfjs' ? `tfjs ${backend}` : `onnxruntime ${engine.device}`;
         let result: TrainResult;
         if (options.resume) {
           const config = JSON.parse(await readFile(join(options.resume, 'config.json'), 'utf8').catch(() => {

@@ -7,5 +7,5 @@ export {
   type TrainerBatch,
   type TrainerStepResult,
   type TrainerOptimizerState,
-  type TrainingDevice,
 } from './onnxruntime-trainer.js';
+export { probeTrainingDevice, type TrainingDevice } from './training-device.js';

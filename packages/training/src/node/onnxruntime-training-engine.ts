@@ -1,5 +1,6 @@
 import type { GradientFormulations } from '@levit-unet/onnx';
 import { createOnnxRuntimeTrainer, type TrainingDevice } from '@levit-unet/onnx/node';
+import { SeededRandom } from '@levit-unet/datasets';
 import { NonFiniteLossError } from '../non-finite-loss-error.js';
 import type { TrainingEngineFactory } from '../training-engine.js';
 
@@ -8,7 +9,7 @@ export interface OnnxRuntimeTrainingEngineOptions {
   threads?: number;
   /** onnxruntime execution provider; default 'cpu'. */
   device?: TrainingDevice;
-  /** Seed of the drop-path masks. */
+  /** Seed of the drop-path masks (default 0). */
   seed?: number;
   /** Gradient formulations (default: the fastest measured; see @levit-unet/onnx's README). */
   formulations?: Partial<GradientFormulations>;
@@ -22,7 +23,8 @@ export interface OnnxRuntimeTrainingEngineOptions {
  */
 export function createOnnxRuntimeTrainingEngine(engineOptions: OnnxRuntimeTrainingEngineOptions = {}): TrainingEngineFactory {
   return async ({ model, optimizer, lossWeights, batchSize }) => {
-    const trainer = await createOnnxRuntimeTrainer(model, { batchSize, optimizer, lossWeights, ...engineOptions });
+    const { seed, ...rest } = engineOptions;
+    const trainer = await createOnnxRuntimeTrainer(model, { batchSize, optimizer, lossWeights, random: SeededRandom.stream(seed ?? 0), ...rest });
     return {
       name: 'onnxruntime',
       device: trainer.device,
