@@ -15,3 +15,14 @@ export { GRADIENT_RULES } from './gradients/register-all-gradients.js';
 export { buildGradients } from './gradients/build-gradients.js';
 export { DEFAULT_GRADIENT_FORMULATIONS, type GradientRule, type GradientContext, type GradientFormulations } from './gradients/gradient-rule.js';
 export { OnnxGraphBuilder } from './onnx-graph-builder.js';
+export {
+  createOnnxTrainer,
+  type OnnxTrainerOptions,
+  type OnnxRuntimeLike,
+  type OnnxSessionLike,
+  type OnnxTensorLike,
+  type OnnxRuntimeTrainer,
+  type TrainerBatch,
+  type TrainerStepResult,
+  type TrainerOptimizerState,
+} from './training/onnx-trainer.js';
