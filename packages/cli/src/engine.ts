@@ -16,6 +16,8 @@ export interface OpenEngineOptions {
   threads?: number;
   /** tfjs backend (the tfjs engine, and loading the model for export). */
   backend?: string;
+  /** onnxruntime execution provider (default cpu). */
+  device?: TrainingDeviceChoice;
 }
 
 /** Whether onnxruntime-node can be loaded here (it is a dependency of this package, but a platform may lack its binary). */
@@ -38,7 +40,10 @@ export async function defaultEngine(): Promise<EngineChoice> {
  */
 export async function engineForModel(model: LayersModel, options: Omit<OpenEngineOptions, 'backend'> = {}): Promise<SegmentationEngine> {
   const engine = options.engine ?? (await defaultEngine());
-  if (engine === 'tfjs') return createTfjsEngine(model, { ownsModel: true });
+  if (engine === 'tfjs') {
+    if (options.device && options.device !== 'auto') throw new Error(`--device ${options.device} is for --engine onnxruntime (tfjs picks its device with --backend)`);
+    return createTfjsEngine(model, { ownsModel: true });
+  }
   let bytes: Uint8Array;
   try {
     bytes = exportOnnx(model);
@@ -46,7 +51,7 @@ export async function engineForModel(model: LayersModel, options: Omit<OpenEngin
     model.dispose();
   }
   const { createOnnxRuntimeEngine } = await import('@levit-unet/onnx/node');
-  return createOnnxRuntimeEngine(bytes, { threads: options.threads ?? availableParallelism() });
+  return createOnnxRuntimeEngine(bytes, { threads: options.threads ?? availableParallelism(), ...(options.device ? { device: options.device } : {}) });
 }
 
 /** The model directory behind a segmentation engine (see `engineForModel`); the caller disposes it. */

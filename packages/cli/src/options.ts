@@ -1,3 +1,4 @@
+import { TRAINING_DEVICES } from './engine.js';
 /**
  * Option builders every command shares, typed through @commander-js/extra-typings: the option's type is
  * inferred from its parser and choices, so no command restates it by hand.
@@ -46,6 +47,9 @@ export const datasetOption = () =>
 
 export const engineOption = () =>
   new Option('--engine <engine>', 'engine (default: onnxruntime when onnxruntime-node loads, else tfjs)').choices(['tfjs', 'onnxruntime'] as const);
+
+export const deviceOption = () =>
+  new Option('--device <device>', 'onnxruntime execution provider (auto: a GPU through WebGPU or CUDA where one starts, else cpu)').choices(TRAINING_DEVICES);
 
 export const threadsOption = () =>
   new Option('--threads <n>', 'compute threads for onnxruntime and tfjs wasm (default: LEVIT_THREADS, else all cores)').argParser(parsePositiveInt('--threads'));

@@ -9,7 +9,7 @@ import { compareToReference } from '@levit-unet/test-utils';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
 import { ConvEncoder, createUNet } from '@levit-unet/unet-decoder';
 import { exportOnnx } from '../src/index.js';
-import { createOnnxRuntimeEngine, exportOnnxFile } from '../src/node/index.js';
+import { createOnnxRuntimeEngine, exportOnnxFile, probeTrainingDevice } from '../src/node/index.js';
 import { randomizeInferenceWeights } from './helpers.js';
 
 let tf: Awaited<ReturnType<typeof useTfBackend>>;
@@ -69,5 +69,15 @@ describe('createOnnxRuntimeEngine', () => {
     await expect(createOnnxRuntimeEngine(exportOnnx(model), { inputSize: [32, 32] })).rejects.toThrow(/inputSize \[32,32\] disagrees with the model's input \[N,1,64,48\]/);
     await expect(createOnnxRuntimeEngine(new Uint8Array([1, 2, 3, 4]))).rejects.toThrow(/not an ONNX model/);
     await expect(createOnnxRuntimeEngine(join(dir, 'missing.onnx'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('runs on the device asked for; a provider that does not start is one line (CUDA: its libraries are not installed by this project)', async () => {
+    const engine = await createOnnxRuntimeEngine(exportOnnx(model), { threads: 2, device: 'cpu' });
+    const logits = await engine.predictLogits(images, 3);
+    expect(compareToReference(reference, logits).maxError / maxReference).toBeLessThan(1e-5);
+    await engine.dispose();
+    if ((await probeTrainingDevice()) !== 'cuda') {
+      await expect(createOnnxRuntimeEngine(exportOnnx(model), { device: 'cuda' })).rejects.toThrow(/^ONNX model bytes: the cuda execution provider did not start \(.*\); --device cpu runs on the CPU$/);
+    }
   });
 });

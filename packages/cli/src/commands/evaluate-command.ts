@@ -2,7 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { evaluateToFolder } from '@levit-unet/inference/node';
 import { POLICY_NAMES } from '@levit-unet/metrics';
 import { openEngine } from '../engine.js';
-import { backendOption, batchSizeOption, engineOption, threadsOption, datasetOption, modelDirOption, say } from '../options.js';
+import { backendOption, batchSizeOption, engineOption, deviceOption, threadsOption, datasetOption, modelDirOption, say } from '../options.js';
 
 export function evaluateCommand() {
   return new Command('evaluate')
@@ -19,10 +19,11 @@ export function evaluateCommand() {
     .addOption(new Option('--policy <name>', 'empty-mask policy').choices(POLICY_NAMES).default('transunet' as const))
     .addOption(batchSizeOption(8))
     .addOption(engineOption())
+    .addOption(deviceOption())
     .addOption(threadsOption())
     .addOption(backendOption())
     .action(async (options) => {
-      const engine = await openEngine(options.model, { backend: options.backend, engine: options.engine, threads: options.threads });
+      const engine = await openEngine(options.model, { backend: options.backend, engine: options.engine, threads: options.threads, ...(options.device ? { device: options.device } : {}) });
       try {
         const { evaluation, files } = await evaluateToFolder(engine, {
           dataRoot: options.data,

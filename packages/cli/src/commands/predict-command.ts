@@ -6,7 +6,7 @@ import { predictScans } from '@levit-unet/inference/node';
 import { initBackend, loadModelDir } from '@levit-unet/levit-unet/node';
 import { atomicWriteFile, canonicalPath, isSamePath } from '@levit-unet/safe-fs';
 import { openEngine } from '../engine.js';
-import { backendOption, batchSizeOption, engineOption, threadsOption, modelDirOption, say } from '../options.js';
+import { backendOption, batchSizeOption, engineOption, deviceOption, threadsOption, modelDirOption, say } from '../options.js';
 
 /** `--window -125,275`: low and high HU, low < high. */
 export function parseWindow(value: string): [number, number] {
@@ -33,6 +33,7 @@ export function predictCommand() {
     .addOption(new Option('--layout <layout>', '.npy mode: array layout, nchw (PyTorch) or nhwc').choices(['nchw', 'nhwc'] as const).default('nchw' as const))
     .addOption(batchSizeOption(8))
     .addOption(engineOption())
+    .addOption(deviceOption())
     .addOption(threadsOption())
     .addOption(backendOption())
     .action(async (options) => {
@@ -53,7 +54,7 @@ export function predictCommand() {
         }
         return;
       }
-      const engine = await openEngine(options.model, { backend: options.backend, engine: options.engine, threads: options.threads });
+      const engine = await openEngine(options.model, { backend: options.backend, engine: options.engine, threads: options.threads, ...(options.device ? { device: options.device } : {}) });
       try {
         const results = await predictScans(engine, {
           // Canonical paths, so that predictScans' output-is-an-input check sees through symlinked folders.

@@ -10,8 +10,8 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkReplaceable } from '@levit-unet/safe-fs';
 import { TrainingProgress } from '../training-progress.js';
 import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
-import { backendOption, datasetOption, engineOption, parseInteger, parsePositiveInt, say, threadsOption, variantOption } from '../options.js';
-import { TRAINING_DEVICES, trainingEngine } from '../engine.js';
+import { backendOption, datasetOption, deviceOption, engineOption, parseInteger, parsePositiveInt, say, threadsOption, variantOption } from '../options.js';
+import { trainingEngine } from '../engine.js';
 
 function parsePositiveNumber(option: string) {
   return (value: string) => {
@@ -135,7 +135,7 @@ export function trainCommand() {
     .addOption(new Option('--workers <n>', 'Synapse slice-decoding threads (0 = main thread)').argParser((v) => Number(parseInteger('--workers')(v))))
     .option('--resume <run>', 'continue an interrupted run bit-exactly (its folder)')
     .addOption(engineOption())
-    .addOption(new Option('--device <device>', 'onnxruntime execution provider (default auto: a GPU through WebGPU or CUDA where one starts, else cpu)').choices(TRAINING_DEVICES))
+    .addOption(deviceOption())
     .addOption(backendOption())
     .addOption(threadsOption())
     .action(async (options, command) => {

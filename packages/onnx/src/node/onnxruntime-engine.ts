@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { summarizeOnnxModel, type OnnxSignatureEntry } from '../onnx-model-summary.js';
 import { loadOnnxRuntime } from './load-onnxruntime.js';
+import { probeTrainingDevice, type TrainingDevice } from './training-device.js';
 
 export interface OnnxRuntimeEngineOptions {
   /** Intra-op threads; default every core (`os.availableParallelism()`). */
@@ -10,6 +11,8 @@ export interface OnnxRuntimeEngineOptions {
   inputSize?: readonly [number, number];
   /** Classes when the model's output has a symbolic class axis; otherwise read from the model. */
   numClasses?: number;
+  /** Execution provider: 'cpu' (default), 'webgpu' (bundled with onnxruntime-node), 'cuda' (its libraries installed separately), or 'auto' (`probeTrainingDevice`). */
+  device?: TrainingDevice | 'auto';
 }
 
 /**
@@ -86,12 +89,20 @@ export async function createOnnxRuntimeEngine(model: string | Uint8Array, option
   const [output] = summary.outputs;
   const { layout, inputSize, numClasses } = readGeometry(input, output, summary.metadata.layout, options, source);
   const ort = await loadOnnxRuntime('createOnnxRuntimeEngine');
-  const session = await ort.InferenceSession.create(bytes, {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const device = options.device === 'auto' ? await probeTrainingDevice() : (options.device ?? 'cpu');
+  let session: Awaited<ReturnType<typeof ort.InferenceSession.create>>;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+      executionProviders: device === 'cpu' ? ['cpu'] : [device, 'cpu'],
+    });
+  } catch (error) {
+    if (device === 'cpu') throw error;
+    throw new Error(`${source}: the ${device} execution provider did not start (${(error as Error).message.split('\n')[0]}); --device cpu runs on the CPU`);
+  }
   const [h, w] = inputSize;
   return {
     name: 'onnxruntime',
