@@ -1,29 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
 import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
-import { writeSyntheticSynapse } from '@levit-unet/datasets/node';
 import { loadModelDir, saveModelDir } from '@levit-unet/levit-unet/node';
 import { createTfjsTrainingEngine, trainableVariables, type OptimizerState, type TrainingEngineFactory, type TrainingEngineOptions } from '../src/index.js';
-import { resume, train, type SynapseTrainData, type TrainOptions } from '../src/node/index.js';
+import { resume, train, type TrainOptions } from '../src/node/index.js';
+import { syntheticSynapseRuns } from './synthetic-run-data.js';
 import { tinyUNet } from './tiny-models.js';
 
 const tf = await useTfBackend(registerWasmTrainingKernels);
-let tmp = '';
-let data: SynapseTrainData;
-
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'levit-training-engine-'));
-  await writeSyntheticSynapse(join(tmp, 'data'), { shape: [4, 64, 64], trainCases: 2, testCases: 0, seed: 1 });
-  data = { kind: 'synapse', root: join(tmp, 'data'), augment: true, imgSize: 32, workers: 0 };
-});
-afterAll(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+const fixture = syntheticSynapseRuns('levit-training-engine-');
 
 type EngineEvent = 'step' | 'sync';
 
@@ -36,7 +25,7 @@ type EngineEvent = 'step' | 'sync';
 function copyingEngine(events: EngineEvent[], seen: TrainingEngineOptions[]): TrainingEngineFactory {
   return async (options) => {
     seen.push(options);
-    const dir = await mkdtemp(join(tmp, 'copy-'));
+    const dir = await mkdtemp(join(fixture.tmp, 'copy-'));
     await saveModelDir(options.model, dir);
     const copy = await loadModelDir(dir);
     const copyVariables = trainableVariables(copy);
@@ -97,7 +86,7 @@ describe('train with a custom engine', () => {
   it('syncs the model before every validation and save, records the engine, and matches the tfjs engine byte for byte', async () => {
     const [plainModel, copyModel, abortedModel] = sameModels(3);
     const base: Omit<TrainOptions, 'runDir' | 'model'> = {
-      data,
+      data: fixture.data,
       numClasses: 9,
       optimizer: { name: 'adam', weightDecay: 1e-4 },
       lr: 1e-3,
@@ -117,12 +106,12 @@ describe('train with a custom engine', () => {
     };
     const validate = async (_model: unknown, epoch: number) => ({ meanDice: [0, 0.4, 0.6, 0.5][epoch]! });
 
-    const plain = await runWith(join(tmp, 'plain'), plainModel!, { validate });
+    const plain = await runWith(join(fixture.tmp, 'plain'), plainModel!, { validate });
 
     const events: EngineEvent[] = [];
     const seen: TrainingEngineOptions[] = [];
     const eventsAtValidation: EngineEvent[][] = [];
-    const copied = await runWith(join(tmp, 'copy'), copyModel!, {
+    const copied = await runWith(join(fixture.tmp, 'copy'), copyModel!, {
       engine: copyingEngine(events, seen),
       validate: async (model, epoch) => {
         eventsAtValidation.push([...events]);
@@ -144,19 +133,19 @@ describe('train with a custom engine', () => {
     expect(copied.snapshots).toHaveLength(2);
     expect(copied.snapshots.every((files) => Object.values(files).every(Boolean))).toBe(true);
     expect(copied.snapshots).toEqual(plain.snapshots);
-    expect(savedFiles(join(tmp, 'copy'))).toEqual(savedFiles(join(tmp, 'plain')));
+    expect(savedFiles(join(fixture.tmp, 'copy'))).toEqual(savedFiles(join(fixture.tmp, 'plain')));
     expect(copyModel!.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(plain.result.model.getWeights().map((w) => Array.from(w.dataSync())));
 
-    const config = JSON.parse(await readFile(join(tmp, 'copy', 'config.json'), 'utf8'));
+    const config = JSON.parse(await readFile(join(fixture.tmp, 'copy', 'config.json'), 'utf8'));
     expect(config.engine).toEqual({ name: 'copying-tfjs', device: `copy on ${tf.getBackend()}` });
-    expect(JSON.parse(await readFile(join(tmp, 'plain', 'config.json'), 'utf8')).engine).toEqual({ name: 'tfjs', device: tf.getBackend() });
+    expect(JSON.parse(await readFile(join(fixture.tmp, 'plain', 'config.json'), 'utf8')).engine).toEqual({ name: 'tfjs', device: tf.getBackend() });
 
     // Abort and resume through the engine: the abort's last/ and the optimizer state read back into it.
     const controller = new AbortController();
     const abortEvents: EngineEvent[] = [];
     const aborted = await train({
       ...base,
-      runDir: join(tmp, 'aborted'),
+      runDir: join(fixture.tmp, 'aborted'),
       model: abortedModel!,
       validate,
       engine: copyingEngine(abortEvents, []),
@@ -168,19 +157,19 @@ describe('train with a custom engine', () => {
     expect(aborted).toMatchObject({ status: 'aborted', iterations: 4 });
     expect(abortEvents.join(' ')).toBe('step step step sync step sync');
     const resumedEvents: EngineEvent[] = [];
-    const resumed = await resume(join(tmp, 'aborted'), { validate, engine: copyingEngine(resumedEvents, []) });
+    const resumed = await resume(join(fixture.tmp, 'aborted'), { validate, engine: copyingEngine(resumedEvents, []) });
     expect(resumed).toMatchObject({ status: 'completed', iterations: 9, bestEpoch: 2 });
     expect(resumedEvents.join(' ')).toBe('step step sync step step step sync');
     for (const file of SAVED_FILES) {
-      const [x, y] = await Promise.all([readFile(join(tmp, 'plain', file)), readFile(join(tmp, 'aborted', file))]);
+      const [x, y] = await Promise.all([readFile(join(fixture.tmp, 'plain', file)), readFile(join(fixture.tmp, 'aborted', file))]);
       expect(Buffer.compare(x, y), file).toBe(0);
     }
     [plain.result.model, copyModel!, abortedModel!, resumed.model].forEach((m) => m.dispose());
   }, 120_000);
 
   it('resumes a run folder written before engines were recorded', async () => {
-    const runDir = join(tmp, 'old');
-    const first = await train({ data, runDir, model: tinyUNet(32, 9), numClasses: 9, optimizer: { name: 'sgd' }, lr: 0.01, batchSize: 4, epochs: 2, signal: AbortSignal.abort() });
+    const runDir = join(fixture.tmp, 'old');
+    const first = await train({ data: fixture.data, runDir, model: tinyUNet(32, 9), numClasses: 9, optimizer: { name: 'sgd' }, lr: 0.01, batchSize: 4, epochs: 2, signal: AbortSignal.abort() });
     expect(first).toMatchObject({ status: 'aborted', iterations: 0 });
     first.model.dispose();
     const path = join(runDir, 'config.json');
