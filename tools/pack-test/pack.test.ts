@@ -46,19 +46,30 @@ import { initBackend } from '@levit-unet/levit-unet/node';
 import { parseNpy, encodeNpy } from '@levit-unet/datasets';
 import { readWeights, writeSafetensors } from '@levit-unet/torch-io';
 import * as metrics from '@levit-unet/metrics';
+import { ConvEncoder, createUNet } from '@levit-unet/unet-decoder';
+import { createOnnxRuntimeTrainingEngine } from '@levit-unet/training/node';
 const info = await initBackend();
+// One onnxruntime training step from the installed packages (the engine the CLI trains with).
+const small = createUNet({ encoder: new ConvEncoder({ channels: [4, 8] }), inputShape: [16, 16, 1], numClasses: 2, decoderChannels: [4] });
+const engine = await createOnnxRuntimeTrainingEngine({ threads: 1 })({ model: small, optimizer: { name: 'adam' }, numClasses: 2, lossWeights: [0.5, 0.5], batchSize: 2, imageSize: [16, 16], variables: [] });
+const labels = Int32Array.from({ length: 512 }, (_, i) => i % 2);
+const trained = await engine.step({ images: Float32Array.from(labels), labels, labelShape: [2, 16, 16] }, { lr: 1e-3 });
+await engine.dispose();
 const model = createLeViTUNet({ variant: '128s', numClasses: 9 });
 const y = model.predict(tf.zeros([1, 224, 224, 1]));
 const arr = parseNpy(encodeNpy({ data: new Float32Array([1, 2, 3]), shape: [3] }));
 const st = readWeights(writeSafetensors(new Map([['w', { dtype: 'float32', shape: [2], data: new Float32Array([4, 5]) }]])));
 console.log(JSON.stringify({ backend: info.backend, threads: info.threads, threadsFallback: info.threadsFallback ?? null, params: describeLeViTUNet(model).trainableParams, out: y.shape,
-  npy: Array.from(arr.data), weights: Array.from(st.tensors.get('w').data), conv: typeof Conv2dBN, decoder: typeof UNetDecoder, metrics: Object.keys(metrics).length }));
+  npy: Array.from(arr.data), weights: Array.from(st.tensors.get('w').data), conv: typeof Conv2dBN, decoder: typeof UNetDecoder, metrics: Object.keys(metrics).length, trainedLoss: trained.loss, trainEngine: engine.name }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['check.mjs'], project).trim().split('\n').pop() as string);
     // The threaded wasm build starts from the shipped worker file (no fallback) with all cores, at most 8.
     expect(out).toMatchObject({ backend: 'wasm', threadsFallback: null, threads: Math.min(availableParallelism(), 8), params: 15_904_715, out: [1, 224, 224, 9], npy: [1, 2, 3], weights: [4, 5], conv: 'function', decoder: 'function' });
     expect(out.metrics).toBeGreaterThan(3);
+    expect(out.trainEngine).toBe('onnxruntime');
+    expect(out.trainedLoss).toBeGreaterThan(0);
+    expect(Number.isFinite(out.trainedLoss)).toBe(true);
     const cli = run(join(project, 'node_modules', '.bin', 'levit-unet'), ['info', '--variant', '192', '--num-classes', '9', '--json'], project);
     expect(JSON.parse(cli).trainableParams).toBe(19_904_670);
   });
