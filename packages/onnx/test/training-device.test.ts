@@ -37,7 +37,7 @@ describe('training devices', () => {
   it.skipIf(device === 'cuda')('a device whose provider does not start is one line naming it and --device cpu (CUDA: its libraries are not installed here)', async () => {
     const model = createUNet({ encoder: new ConvEncoder({ channels: [4, 8] }), inputShape: [16, 16, 1], numClasses: 2, decoderChannels: [4] });
     await expect(createOnnxRuntimeTrainer(model, { batchSize: 2, optimizer: { name: 'adam' }, device: 'cuda' })).rejects.toThrow(
-      /^onnxruntime trainer: the cuda execution provider did not start \(.*\); --device cpu trains on the CPU$/,
+      /^onnxruntime trainer: the cuda execution provider did not start \(.*\); the cpu device \(--device cpu\) trains on the CPU$/,
     );
     model.dispose();
   });

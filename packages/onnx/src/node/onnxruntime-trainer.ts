@@ -37,6 +37,7 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
     ...graphOptions,
     device,
     endProfiling: profilePrefix !== undefined,
+    preallocatedOutputs: true,
     sessionOptions: {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,

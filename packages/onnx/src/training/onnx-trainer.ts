@@ -28,6 +28,12 @@ export interface OnnxTrainerOptions extends TrainingGraphOptions {
   random?: () => number;
   /** Call `endProfiling()` on every session at dispose. */
   endProfiling?: boolean;
+  /**
+   * The runtime writes outputs into pre-allocated tensors passed in `fetches` (onnxruntime-node does;
+   * onnxruntime-web 1.30 copies them into its heap and hands the caller's tensor back unchanged). When
+   * false (the default) outputs are fetched by name and copied into the trainer's buffers.
+   */
+  preallocatedOutputs?: boolean;
 }
 
 /** One batch: images (B, H, W) or NHWC (B, H, W, C) float32, labels int32 (B, H, W). */
@@ -72,8 +78,8 @@ export interface OnnxRuntimeTrainer {
 /**
  * Builds the training graph of `model` and opens it in `runtime` (onnxruntime-node, or onnxruntime-web in
  * a browser tab). Weights, BatchNorm statistics and optimizer buffers live in two sets of buffers that the
- * session reads from and writes into in turn (pre-allocated outputs), so no state is copied in JavaScript
- * per step; the model's variables are written only by `syncModel()`. Browser-safe.
+ * session reads from and writes into in turn (with `preallocatedOutputs`, as onnxruntime-node: no state is
+ * copied in JavaScript per step); the model's variables are written only by `syncModel()`. Browser-safe.
  */
 export async function createOnnxTrainer(runtime: OnnxRuntimeLike, model: LayersModel, options: OnnxTrainerOptions): Promise<OnnxRuntimeTrainer> {
   const device = options.device;
@@ -84,7 +90,7 @@ export async function createOnnxTrainer(runtime: OnnxRuntimeLike, model: LayersM
       return await ort.InferenceSession.create(bytes, options.sessionOptions);
     } catch (error) {
       if (device === 'cpu') throw error;
-      throw new Error(`onnxruntime trainer: the ${device} execution provider did not start (${(error as Error).message.split('\n')[0]}); --device cpu trains on the CPU`);
+      throw new Error(`onnxruntime trainer: the ${device} execution provider did not start (${(error as Error).message.split('\n')[0]}); the cpu device (--device cpu) trains on the CPU`);
     }
   };
   // One session per batch size (every shape in a training graph is static): the configured one now, a
@@ -176,9 +182,15 @@ export async function createOnnxTrainer(runtime: OnnxRuntimeLike, model: LayersM
       };
       for (const { input, output, dims } of carried) {
         feeds[input] = new ort.Tensor('float32', current.get(input)!, dims);
-        fetches[output] = new ort.Tensor('float32', next.get(input)!, dims);
+        fetches[output] = options.preallocatedOutputs ? new ort.Tensor('float32', next.get(input)!, dims) : null;
       }
       const results = await session.run(feeds, fetches);
+      // Outputs fetched by name come back in the runtime's own arrays: into the trainer's buffers.
+      for (const { input, output } of carried) {
+        const data = results[output]!.data as Float32Array;
+        const buffer = next.get(input)!;
+        if (data !== buffer) buffer.set(data);
+      }
       const scalar = (name: string) => Number((results[name]!.data as Float32Array)[0]);
       const [loss, ce, dice] = [scalar(graph.outputs.loss), scalar(graph.outputs.ce), scalar(graph.outputs.dice)];
       const applied = Number.isFinite(loss);
@@ -200,7 +212,8 @@ export async function createOnnxTrainer(runtime: OnnxRuntimeLike, model: LayersM
       tf.tidy(() => {
         for (const p of graph.parameters) {
           const data = current.get(p.name);
-          if (data) p.variable.write(tf.tensor(data, p.dims, 'float32'));
+          // A copy: tfjs's cpu backend keeps the array it is given, and the trainer writes into this one again.
+          if (data) p.variable.write(tf.tensor(Float32Array.from(data), p.dims, 'float32'));
         }
         // PyTorch counts BatchNorm forward passes in training mode per BatchNorm.
         for (const layer of model.layers) {
