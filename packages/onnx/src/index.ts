@@ -2,6 +2,14 @@ export { exportOnnx, SUPPORTED_LAYER_CLASSES, DEFAULT_OPSET, MIN_OPSET, MAX_OPSE
 export { summarizeOnnxModel, type OnnxModelSummary, type OnnxSignatureEntry } from './onnx-model-summary.js';
 export { decodeOnnxModel, encodeOnnxModel, type OnnxModel } from './onnx-proto.js';
 export {
+  createOnnxEngine,
+  readOnnxSegmentationSignature,
+  type OnnxEngine,
+  type OnnxEngineOptions,
+  type OnnxInferenceRuntime,
+  type OnnxSegmentationSignature,
+} from './onnx-engine.js';
+export {
   buildTrainingGraph,
   TRAINABLE_LAYER_CLASSES,
   TRAINING_OPSET,
