@@ -2,6 +2,17 @@ export type { SegmentationEngine } from './segmentation-engine.js';
 export { TfjsEngine, createTfjsEngine, type TfjsEngineOptions } from './tfjs-engine.js';
 export { predictLogitsArray, argmaxLabels, type ArrayLayout, type ImageBatch, type PredictArrayOptions } from './predict-array.js';
 export { predictVolumeLabels, type PredictVolumeOptions } from './predict-volume-labels.js';
+export {
+  segmentScan,
+  scanToNetworkInput,
+  encodeScanLabels,
+  countClassVoxels,
+  classVolumesMl,
+  type ScanModality,
+  type ScanInputOptions,
+  type SegmentScanOptions,
+  type ScanSegmentation,
+} from './segment-scan.js';
 export { countNonFinite, checkFiniteLogits } from './finite-logits.js';
 export {
   evaluateDataset,
