@@ -39,7 +39,7 @@ describe('published packages', () => {
       join(project, 'check.mjs'),
       `
 import * as tf from '@tensorflow/tfjs';
-import { Conv2dBN } from '@levit-unet/levit-blocks';
+import { LeViTConv2dBN } from '@levit-unet/levit-blocks';
 import { UNetDecoder } from '@levit-unet/unet-decoder';
 import { createLeViTUNet, describeLeViTUNet } from '@levit-unet/levit-unet';
 import { initBackend } from '@levit-unet/levit-unet/node';
@@ -60,7 +60,7 @@ const y = model.predict(tf.zeros([1, 224, 224, 1]));
 const arr = parseNpy(encodeNpy({ data: new Float32Array([1, 2, 3]), shape: [3] }));
 const st = readWeights(writeSafetensors(new Map([['w', { dtype: 'float32', shape: [2], data: new Float32Array([4, 5]) }]])));
 console.log(JSON.stringify({ backend: info.backend, threads: info.threads, threadsFallback: info.threadsFallback ?? null, params: describeLeViTUNet(model).trainableParams, out: y.shape,
-  npy: Array.from(arr.data), weights: Array.from(st.tensors.get('w').data), conv: typeof Conv2dBN, decoder: typeof UNetDecoder, metrics: Object.keys(metrics).length, trainedLoss: trained.loss, trainEngine: engine.name }));
+  npy: Array.from(arr.data), weights: Array.from(st.tensors.get('w').data), conv: typeof LeViTConv2dBN, decoder: typeof UNetDecoder, metrics: Object.keys(metrics).length, trainedLoss: trained.loss, trainEngine: engine.name }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['check.mjs'], project).trim().split('\n').pop() as string);

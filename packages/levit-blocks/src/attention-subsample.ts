@@ -9,7 +9,7 @@ import { linearBatchNorm } from './conv-bn-ops.js';
 import type { LayerArgs } from './module-layer.js';
 import { torchDefaultKernelInit } from './torch-init.js';
 
-export interface AttentionSubsampleArgs extends LayerArgs {
+export interface LeViTAttentionSubsampleArgs extends LayerArgs {
   inDim: number;
   outDim: number;
   keyDim: number;
@@ -30,7 +30,7 @@ export interface AttentionSubsampleArgs extends LayerArgs {
  * Weights: `attention_biases`, `kv.c.weight`, `kv.bn.*`, `q.1.c.weight`, `q.1.bn.*`, `proj.1.c.weight`,
  * `proj.1.bn.*`.
  */
-export class AttentionSubsample extends LeViTAttentionBase {
+export class LeViTAttentionSubsample extends LeViTAttentionBase {
   static readonly className = 'LeViTAttentionSubsample';
   readonly inDim: number;
   readonly outDim: number;
@@ -42,7 +42,7 @@ export class AttentionSubsample extends LeViTAttentionBase {
   qKernel!: LayerVariable;
   qBn!: BatchNorm;
 
-  constructor(args: AttentionSubsampleArgs) {
+  constructor(args: LeViTAttentionSubsampleArgs) {
     const { inDim, outDim, keyDim, numHeads, attnRatio, stride, resolution, ...layerArgs } = args;
     super(layerArgs, { inDim, outDim, keyDim, numHeads, attnRatio: attnRatio ?? 4, resolution, stride: stride ?? 2, projGammaInit: 1 });
     this.inDim = inDim;
@@ -76,4 +76,4 @@ export class AttentionSubsample extends LeViTAttentionBase {
     return { ...super.getConfig(), inDim: this.inDim, outDim: this.outDim, stride: this.stride };
   }
 }
-serialization.registerClass(AttentionSubsample);
+serialization.registerClass(LeViTAttentionSubsample);

@@ -1,6 +1,6 @@
 import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { Conv2dBN } from './conv2d-bn.js';
-import { Hardswish } from './hardswish.js';
+import { LeViTConv2dBN } from './conv2d-bn.js';
+import { LeViTHardswish } from './hardswish.js';
 
 export interface ConvStemOptions {
   /** Output width n; the four convolutions give n/8, n/4, n/2, n channels. */
@@ -23,9 +23,9 @@ export function convStem(input: SymbolicTensor, options: ConvStemOptions): Symbo
   const features: SymbolicTensor[] = [];
   let x = input;
   channels.forEach((filters, i) => {
-    const conv = new Conv2dBN({ filters, kernelSize: 3, strides: 2, padding: 1, name: `${prefix}${i + 1}.0` });
+    const conv = new LeViTConv2dBN({ filters, kernelSize: 3, strides: 2, padding: 1, name: `${prefix}${i + 1}.0` });
     x = conv.apply(x) as SymbolicTensor;
-    if (i < 3) x = new Hardswish({ name: `${prefix}${i + 1}.1` }).apply(x) as SymbolicTensor;
+    if (i < 3) x = new LeViTHardswish({ name: `${prefix}${i + 1}.1` }).apply(x) as SymbolicTensor;
     features.push(x);
   });
   return features;

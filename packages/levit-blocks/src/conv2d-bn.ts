@@ -7,7 +7,7 @@ import { isTraining, nhwcChannels, singleInput, type Kwargs } from './layer-util
 import { ModuleLayer, type LayerArgs } from './module-layer.js';
 import { torchDefaultKernelInit } from './torch-init.js';
 
-export interface Conv2dBNArgs extends LayerArgs {
+export interface LeViTConv2dBNArgs extends LayerArgs {
   filters: number;
   kernelSize?: number;
   strides?: number;
@@ -22,7 +22,7 @@ export interface Conv2dBNArgs extends LayerArgs {
  * `c.weight` (HWIO), `bn.{weight,bias,running_mean,running_var,num_batches_tracked}`.
  * In inference the BatchNorm is folded into the convolution.
  */
-export class Conv2dBN extends ModuleLayer {
+export class LeViTConv2dBN extends ModuleLayer {
   static readonly className = 'LeViTConv2dBN';
   readonly filters: number;
   readonly kernelSize: number;
@@ -32,7 +32,7 @@ export class Conv2dBN extends ModuleLayer {
   private kernel!: LayerVariable;
   private bn!: BatchNorm;
 
-  constructor(args: Conv2dBNArgs) {
+  constructor(args: LeViTConv2dBNArgs) {
     super(args);
     this.filters = args.filters;
     this.kernelSize = args.kernelSize ?? 3;
@@ -73,4 +73,4 @@ export class Conv2dBN extends ModuleLayer {
     };
   }
 }
-serialization.registerClass(Conv2dBN);
+serialization.registerClass(LeViTConv2dBN);

@@ -2,9 +2,9 @@ export { BatchNorm, BN_EPSILON, BN_MOMENTUM, type BatchNormOptions, type WeightA
 export { ModuleLayer, type LayerArgs } from './module-layer.js';
 export { InferenceCache, type TensorRecord } from './inference-cache.js';
 export { conv2dBatchNorm, linearBatchNorm, type FusedActivation } from './conv-bn-ops.js';
-export { Conv2dBN, type Conv2dBNArgs } from './conv2d-bn.js';
-export { LinearBN, type LinearBNArgs } from './linear-bn.js';
-export { Hardswish } from './hardswish.js';
+export { LeViTConv2dBN, type LeViTConv2dBNArgs } from './conv2d-bn.js';
+export { LeViTLinearBN, type LeViTLinearBNArgs } from './linear-bn.js';
+export { LeViTHardswish } from './hardswish.js';
 export { hardswish } from './activations.js';
 export {
   attentionBiasIndex,
@@ -13,16 +13,15 @@ export {
 } from './attention-bias-index.js';
 export { LeViTAttentionBase, type AttentionGeometry } from './attention-base.js';
 export { LeViTAttention, type LeViTAttentionArgs } from './levit-attention.js';
-export { AttentionSubsample, type AttentionSubsampleArgs } from './attention-subsample.js';
+export { LeViTAttentionSubsample, type LeViTAttentionSubsampleArgs } from './attention-subsample.js';
 export { LeViTMLP, type LeViTMLPArgs } from './levit-mlp.js';
-export { Residual, type ResidualArgs } from './residual.js';
-export { ResizeBilinear, type ResizeBilinearArgs } from './resize-bilinear.js';
+export { LeViTResidual, type LeViTResidualArgs } from './residual.js';
+export { LeViTResizeBilinear, type LeViTResizeBilinearArgs } from './resize-bilinear.js';
 export { convStem, type ConvStemOptions } from './conv-stem.js';
 export { torchDefaultKernelInit, torchDefaultBiasInit } from './torch-init.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 export { singleInput, isTraining, expectChannels, nhwcChannels, type Kwargs } from './layer-utils.js';
 export { batchNormTraining, productBatchNormTraining, batchNormForward, batchNormBackward, batchStatistics, channelSums, type BatchNormActivation, type BatchNormProduct, type BatchNormTrainingOptions, type BatchStatistics } from './batch-norm-gradient.js';
 export { hardswishDerivative } from './hardswish-gradient.js';
-export { PerVariableAdamOptimizer, perVariableAdam } from './per-variable-adam.js';
 export { conv2dFilterGradient } from './conv2d-filter-gradient.js';
 export type { ConvPadding } from './conv-padding.js';

@@ -7,7 +7,7 @@ import { isTraining, singleInput, type Kwargs } from './layer-utils.js';
 import { ModuleLayer, type LayerArgs } from './module-layer.js';
 import { torchDefaultKernelInit } from './torch-init.js';
 
-export interface LinearBNArgs extends LayerArgs {
+export interface LeViTLinearBNArgs extends LayerArgs {
   units: number;
   bnWeightInit?: number;
 }
@@ -16,14 +16,14 @@ export interface LinearBNArgs extends LayerArgs {
  * LeViT's `Linear_BN`: a bias-free linear map then BatchNorm1d over the tokens flattened to (B·N, C).
  * Input (B, N, C) or (B, C). Weights: `c.weight` ([in, out]), `bn.*`.
  */
-export class LinearBN extends ModuleLayer {
+export class LeViTLinearBN extends ModuleLayer {
   static readonly className = 'LeViTLinearBN';
   readonly units: number;
   readonly bnWeightInit: number;
   private kernel!: LayerVariable;
   private bn!: BatchNorm;
 
-  constructor(args: LinearBNArgs) {
+  constructor(args: LeViTLinearBNArgs) {
     super(args);
     this.units = args.units;
     this.bnWeightInit = args.bnWeightInit ?? 1;
@@ -49,4 +49,4 @@ export class LinearBN extends ModuleLayer {
     return { ...super.getConfig(), units: this.units, bnWeightInit: this.bnWeightInit };
   }
 }
-serialization.registerClass(LinearBN);
+serialization.registerClass(LeViTLinearBN);

@@ -4,7 +4,7 @@ import { layers } from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from './module-layer.js';
 import { isTraining, type Kwargs } from './layer-utils.js';
 
-export interface ResidualArgs extends LayerArgs {
+export interface LeViTResidualArgs extends LayerArgs {
   /** Drop-path (stochastic depth) probability; 0 disables it. */
   dropPath?: number;
 }
@@ -14,11 +14,11 @@ export interface ResidualArgs extends LayerArgs {
  * is kept with probability 1 − p and then scaled by 1/(1 − p) (`rand(B,1,1).ge_(p).div(1 − p)`).
  * At inference it is a plain sum.
  */
-export class Residual extends layers.Layer {
+export class LeViTResidual extends layers.Layer {
   static readonly className = 'LeViTResidual';
   readonly dropPath: number;
 
-  constructor(args: ResidualArgs = {}) {
+  constructor(args: LeViTResidualArgs = {}) {
     super(args);
     this.dropPath = args.dropPath ?? 0;
     if (!(this.dropPath >= 0 && this.dropPath < 1)) {
@@ -47,4 +47,4 @@ export class Residual extends layers.Layer {
     return { ...super.getConfig(), dropPath: this.dropPath };
   }
 }
-serialization.registerClass(Residual);
+serialization.registerClass(LeViTResidual);

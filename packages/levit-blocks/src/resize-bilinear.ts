@@ -4,7 +4,7 @@ import { layers } from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from './module-layer.js';
 import { singleInput, type Kwargs } from './layer-utils.js';
 
-export interface ResizeBilinearArgs extends LayerArgs {
+export interface LeViTResizeBilinearArgs extends LayerArgs {
   /** Output [height, width]; or give `scale`. */
   size?: [number, number];
   /** Integer scale factor (PyTorch `UpsamplingBilinear2d(scale_factor=)`). */
@@ -14,13 +14,13 @@ export interface ResizeBilinearArgs extends LayerArgs {
 }
 
 /** Bilinear resize of NHWC maps by a scale factor or to a fixed size. */
-export class ResizeBilinear extends layers.Layer {
+export class LeViTResizeBilinear extends layers.Layer {
   static readonly className = 'LeViTResizeBilinear';
   readonly size: [number, number] | null;
   readonly scale: number | null;
   readonly alignCorners: boolean;
 
-  constructor(args: ResizeBilinearArgs) {
+  constructor(args: LeViTResizeBilinearArgs) {
     super(args);
     if ((args.size == null) === (args.scale == null)) {
       throw new Error(`ResizeBilinear ${args.name ?? ''}: give exactly one of size or scale`);
@@ -50,4 +50,4 @@ export class ResizeBilinear extends layers.Layer {
     return { ...super.getConfig(), size: this.size, scale: this.scale, alignCorners: this.alignCorners };
   }
 }
-serialization.registerClass(ResizeBilinear);
+serialization.registerClass(LeViTResizeBilinear);

@@ -5,9 +5,9 @@ import {
   BatchNorm,
   batchNormTraining,
   channelSums,
-  Conv2dBN,
+  LeViTConv2dBN,
   conv2dBatchNorm,
-  LinearBN,
+  LeViTLinearBN,
   linearBatchNorm,
   registerWasmTrainingKernels,
   type BatchNormActivation,
@@ -190,7 +190,7 @@ describe('BatchNorm.apply in training', () => {
 describe('fused product + BatchNorm in training', () => {
   it('Conv2d_BN(+ReLU): gradients for x, W, γ, β equal tfjs autograd of conv then the plain formula', async () => {
     for (const [stride, activation] of [[1, 'relu'], [2, 'linear']] as const) {
-      const layer = new Conv2dBN({ filters: 6, kernelSize: 3, strides: stride, padding: 1, name: `c${stride}` });
+      const layer = new LeViTConv2dBN({ filters: 6, kernelSize: 3, strides: stride, padding: 1, name: `c${stride}` });
       buildLayer(layer, [9, 8, 4]);
       randomizeWeights(tf, layer, 5 + stride);
       const [kernel, gammaVar, betaVar] = layer.trainableWeights;
@@ -210,8 +210,8 @@ describe('fused product + BatchNorm in training', () => {
     }
   });
 
-  it('Linear_BN on (B, N, C) tokens: gradients equal tfjs autograd of matMul then the plain formula, through LinearBN.apply', async () => {
-    const layer = new LinearBN({ units: 12, name: 'lbn' });
+  it('Linear_BN on (B, N, C) tokens: gradients equal tfjs autograd of matMul then the plain formula, through LeViTLinearBN.apply', async () => {
+    const layer = new LeViTLinearBN({ units: 12, name: 'lbn' });
     buildLayer(layer, [10, 7]);
     randomizeWeights(tf, layer, 12);
     const [kernel, gammaVar, betaVar] = layer.trainableWeights.map((w) => w.read() as import('@tensorflow/tfjs-core').Variable);
@@ -230,7 +230,7 @@ describe('fused product + BatchNorm in training', () => {
   });
 
   it('frees the backward pass as it goes: a conv stack leaks nothing and peaks far below autograd of the plain formula', async () => {
-    const layers = [16, 16, 16].map((filters, i) => new Conv2dBN({ filters, name: `stack${i}` }));
+    const layers = [16, 16, 16].map((filters, i) => new LeViTConv2dBN({ filters, name: `stack${i}` }));
     let shape = [16, 16, 8];
     for (const l of layers) {
       buildLayer(l, shape);

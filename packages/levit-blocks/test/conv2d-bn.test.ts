@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
-import { Conv2dBN, LinearBN, registerWasmTrainingKernels } from '../src/index.js';
+import { LeViTConv2dBN, LeViTLinearBN, registerWasmTrainingKernels } from '../src/index.js';
 import { bnParams, buildLayer, randomizeWeights, weightsBySuffix } from './helpers.js';
 
 let tf: Awaited<ReturnType<typeof useTfBackend>>;
@@ -33,7 +33,7 @@ function refConv(x: Float64Array, [b, h, w, c]: number[], k: Float64Array, kerne
 
 describe('Conv2dBN', () => {
   it('pads like PyTorch (padding=1 on both sides, not TF "same") and folds BN exactly in inference', async () => {
-    const layer = new Conv2dBN({ filters: 5, kernelSize: 3, strides: 2, padding: 1, name: 'cnn_b1.0' });
+    const layer = new LeViTConv2dBN({ filters: 5, kernelSize: 3, strides: 2, padding: 1, name: 'cnn_b1.0' });
     buildLayer(layer, [8, 6, 3]);
     randomizeWeights(tf, layer, 11);
     const x = tf.randomNormal([2, 8, 6, 3], 0, 1, 'float32', 12);
@@ -51,7 +51,7 @@ describe('Conv2dBN', () => {
   });
 
   it('normalises with batch statistics in training and updates the running statistics as PyTorch (momentum 0.1, unbiased variance)', async () => {
-    const layer = new Conv2dBN({ filters: 4, kernelSize: 1, strides: 1, padding: 0, name: 'c' });
+    const layer = new LeViTConv2dBN({ filters: 4, kernelSize: 1, strides: 1, padding: 0, name: 'c' });
     buildLayer(layer, [3, 3, 2]);
     randomizeWeights(tf, layer, 21);
     const before = await weightsBySuffix(layer);
@@ -76,7 +76,7 @@ describe('Conv2dBN', () => {
   });
 
   it('leaves the running statistics alone in inference', async () => {
-    const layer = new Conv2dBN({ filters: 2, name: 'c2' });
+    const layer = new LeViTConv2dBN({ filters: 2, name: 'c2' });
     buildLayer(layer, [4, 4, 1]);
     const before = await weightsBySuffix(layer);
     layer.apply(tf.randomNormal([1, 4, 4, 1]));
@@ -85,13 +85,13 @@ describe('Conv2dBN', () => {
   });
 
   it('refuses training with a single value per channel, as PyTorch does', () => {
-    const layer = new LinearBN({ units: 3, name: 'l' });
+    const layer = new LeViTLinearBN({ units: 3, name: 'l' });
     expect(() => layer.apply(tf.ones([1, 4]), { training: true })).toThrow(/more than 1 value per channel/);
   });
 
   it('serialises its config and weights through a model round trip', async () => {
     const input = (await import('@tensorflow/tfjs-layers')).input({ shape: [6, 6, 2] });
-    const layer = new Conv2dBN({ filters: 3, strides: 2, padding: 1, bnWeightInit: 0, name: 'cnn_b2.0' });
+    const layer = new LeViTConv2dBN({ filters: 3, strides: 2, padding: 1, bnWeightInit: 0, name: 'cnn_b2.0' });
     const model = tf.model({ inputs: input, outputs: layer.apply(input) as import('@tensorflow/tfjs-layers').SymbolicTensor });
     randomizeWeights(tf, layer, 3);
     const restored = await tf.models.modelFromJSON({ modelTopology: model.toJSON(null, false) as never });

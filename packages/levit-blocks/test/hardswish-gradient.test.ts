@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
-import { Hardswish, hardswish, hardswishDerivative, registerWasmTrainingKernels } from '../src/index.js';
+import { LeViTHardswish, hardswish, hardswishDerivative, registerWasmTrainingKernels } from '../src/index.js';
 import { compareToReference, refHardswish } from './helpers.js';
 
 let tf: Awaited<ReturnType<typeof useTfBackend>>;
@@ -39,11 +39,11 @@ describe('hardswish (closed-form gradient)', () => {
     expect(compareToReference(expected, got).maxError).toBeLessThan(1e-6);
   });
 
-  it('matches the cpu backend, reaches through the Hardswish layer, and leaks no tensor', async () => {
+  it('matches the cpu backend, reaches through the LeViTHardswish layer, and leaks no tensor', async () => {
     const x = tf.mul(tf.randomNormal([4, 33], 0, 1, 'float32', 5), 4);
     const values = await x.data();
     const before = tf.memory().numTensors;
-    const layer = new Hardswish({ name: 'hs' });
+    const layer = new LeViTHardswish({ name: 'hs' });
     const g = tf.grad((a: Tensor) => tf.sum(tf.square(layer.apply(a, { training: true }) as Tensor)))(x);
     const got = await g.data();
     g.dispose();

@@ -3,11 +3,11 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
 import {
-  AttentionSubsample,
-  Conv2dBN,
+  LeViTAttentionSubsample,
+  LeViTConv2dBN,
   LeViTAttention,
   LeViTMLP,
-  LinearBN,
+  LeViTLinearBN,
   registerWasmTrainingKernels,
 } from '../src/index.js';
 import { buildLayer, randomizeWeights } from './helpers.js';
@@ -28,8 +28,8 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { kind: 'Conv2dBN', make: (name) => new Conv2dBN({ filters: 6, kernelSize: 3, strides: 2, padding: 1, name }), shape: [9, 8, 4], uncachedKernels: ['Rsqrt'] },
-  { kind: 'LinearBN', make: (name) => new LinearBN({ units: 12, name }), shape: [10, 7], uncachedKernels: ['Rsqrt'] },
+  { kind: 'Conv2dBN', make: (name) => new LeViTConv2dBN({ filters: 6, kernelSize: 3, strides: 2, padding: 1, name }), shape: [9, 8, 4], uncachedKernels: ['Rsqrt'] },
+  { kind: 'LinearBN', make: (name) => new LeViTLinearBN({ units: 12, name }), shape: [10, 7], uncachedKernels: ['Rsqrt'] },
   { kind: 'LeViTMLP', make: (name) => new LeViTMLP({ dim: 12, name }), shape: [4, 12], uncachedKernels: ['Rsqrt'] },
   {
     kind: 'LeViTAttention',
@@ -39,7 +39,7 @@ const cases: Case[] = [
   },
   {
     kind: 'AttentionSubsample',
-    make: (name) => new AttentionSubsample({ inDim: 16, outDim: 24, keyDim: 4, numHeads: 2, resolution: 4, name }),
+    make: (name) => new LeViTAttentionSubsample({ inDim: 16, outDim: 24, keyDim: 4, numHeads: 2, resolution: 4, name }),
     shape: [16, 16],
     // GatherV2 also picks the subsampled queries on every call.
     uncachedKernels: ['Rsqrt'],
@@ -198,12 +198,12 @@ describe('inference caches in a model', () => {
   it('a LayersModel of these layers leaks nothing across predict and setWeights, and model.dispose frees the caches', async () => {
     const baseline = tf.memory().numTensors;
     const image = tf.input({ shape: [8, 8, 3] });
-    let y = new Conv2dBN({ filters: 16, kernelSize: 3, strides: 2, padding: 1, name: 'm_conv' }).apply(image) as SymbolicTensor;
+    let y = new LeViTConv2dBN({ filters: 16, kernelSize: 3, strides: 2, padding: 1, name: 'm_conv' }).apply(image) as SymbolicTensor;
     y = tf.layers.reshape({ targetShape: [16, 16], name: 'm_tokens' }).apply(y) as SymbolicTensor;
     y = new LeViTAttention({ dim: 16, keyDim: 4, numHeads: 2, resolution: 4, name: 'm_attn' }).apply(y) as SymbolicTensor;
     y = new LeViTMLP({ dim: 16, name: 'm_mlp' }).apply(y) as SymbolicTensor;
-    y = new AttentionSubsample({ inDim: 16, outDim: 8, keyDim: 4, numHeads: 2, resolution: 4, name: 'm_shrink' }).apply(y) as SymbolicTensor;
-    y = new LinearBN({ units: 5, name: 'm_head' }).apply(y) as SymbolicTensor;
+    y = new LeViTAttentionSubsample({ inDim: 16, outDim: 8, keyDim: 4, numHeads: 2, resolution: 4, name: 'm_shrink' }).apply(y) as SymbolicTensor;
+    y = new LeViTLinearBN({ units: 5, name: 'm_head' }).apply(y) as SymbolicTensor;
     const model = tf.model({ inputs: image, outputs: y });
     randomizeWeights(tf, model, 15);
     const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 16);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
-import { AttentionSubsample, LeViTAttention, LeViTMLP, registerWasmTrainingKernels } from '../src/index.js';
+import { LeViTAttentionSubsample, LeViTAttention, LeViTMLP, registerWasmTrainingKernels } from '../src/index.js';
 import { bnParams, buildLayer, compareToReference, randomizeWeights, refAttention, refHardswish, refLinearBN, weightsBySuffix } from './helpers.js';
 
 let tf: Awaited<ReturnType<typeof useTfBackend>>;
@@ -65,7 +65,7 @@ describe('LeViTAttention', () => {
 describe('AttentionSubsample', () => {
   it('computes the official shrink attention (float64 reference) in inference', async () => {
     const [batch, r, inDim, outDim, keyDim, numHeads] = [2, 5, 24, 40, 4, 6];
-    const layer = new AttentionSubsample({ inDim, outDim, keyDim, numHeads, attnRatio: 4, stride: 2, resolution: r, name: 'block_2.4' });
+    const layer = new LeViTAttentionSubsample({ inDim, outDim, keyDim, numHeads, attnRatio: 4, stride: 2, resolution: r, name: 'block_2.4' });
     buildLayer(layer, [r * r, inDim]);
     randomizeWeights(tf, layer, 3);
     const x = randomTokens([batch, r * r, inDim], 4);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
-import { Hardswish, Residual, ResizeBilinear } from '../src/index.js';
+import { LeViTHardswish, LeViTResidual, LeViTResizeBilinear } from '../src/index.js';
 
 let tf: Awaited<ReturnType<typeof useTfBackend>>;
 beforeAll(async () => {
@@ -10,7 +10,7 @@ beforeAll(async () => {
 
 describe('Residual', () => {
   it('is x + m(x) at inference, whatever the drop-path rate', async () => {
-    const layer = new Residual({ dropPath: 0.5 });
+    const layer = new LeViTResidual({ dropPath: 0.5 });
     const x = tf.randomNormal([64, 3, 2]);
     const b = tf.randomNormal([64, 3, 2]);
     const y = layer.apply([x, b]) as Tensor;
@@ -19,7 +19,7 @@ describe('Residual', () => {
 
   it('drops whole samples in training and rescales the kept ones by 1/(1 − p)', async () => {
     const p = 0.25;
-    const layer = new Residual({ dropPath: p });
+    const layer = new LeViTResidual({ dropPath: p });
     const n = 4000;
     const x = tf.zeros([n, 2, 3]);
     const b = tf.ones([n, 2, 3]);
@@ -39,14 +39,14 @@ describe('Residual', () => {
   });
 
   it('rejects a drop-path rate outside [0, 1)', () => {
-    expect(() => new Residual({ dropPath: 1 })).toThrow(/\[0, 1\)/);
+    expect(() => new LeViTResidual({ dropPath: 1 })).toThrow(/\[0, 1\)/);
   });
 });
 
 describe('Hardswish', () => {
   it('is x·relu6(x + 3)/6', async () => {
     const x = tf.tensor1d([-4, -3, -1.5, 0, 1, 3, 5]);
-    const y = await (new Hardswish().apply(x) as Tensor).data();
+    const y = await (new LeViTHardswish().apply(x) as Tensor).data();
     const ref = [0, 0, -0.375, 0, 4 / 6, 3, 5];
     ref.forEach((v, i) => expect(y[i]).toBeCloseTo(v, 6));
   });
@@ -55,15 +55,15 @@ describe('Hardswish', () => {
 describe('ResizeBilinear', () => {
   it('upsamples with align_corners=True: corners kept, src = dst·(in − 1)/(out − 1)', async () => {
     const x = tf.tensor4d([0, 1, 2, 3], [1, 2, 2, 1]);
-    const y = await (new ResizeBilinear({ scale: 2 }).apply(x) as Tensor).data();
+    const y = await (new LeViTResizeBilinear({ scale: 2 }).apply(x) as Tensor).data();
     // out 4 from in 2: positions 0, 1/3, 2/3, 1 along each axis; value = 2·row + col
     const pos = [0, 1 / 3, 2 / 3, 1];
     for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) expect(y[r * 4 + c]).toBeCloseTo(2 * pos[r] + pos[c], 5);
   });
 
   it('resizes to a fixed size (16 → 14 as the stage-3 map)', async () => {
-    const y = new ResizeBilinear({ size: [14, 14] }).apply(tf.zeros([1, 16, 16, 3])) as Tensor;
+    const y = new LeViTResizeBilinear({ size: [14, 14] }).apply(tf.zeros([1, 16, 16, 3])) as Tensor;
     expect(y.shape).toEqual([1, 14, 14, 3]);
-    expect(() => new ResizeBilinear({})).toThrow(/exactly one of size or scale/);
+    expect(() => new LeViTResizeBilinear({})).toThrow(/exactly one of size or scale/);
   });
 });

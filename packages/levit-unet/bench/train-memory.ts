@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { createLeViTUNet, type LeViTUNetVariant } from '../src/index.js';
 import { initBackend } from '../src/node/index.js';
+import { perVariableAdam } from './per-variable-adam.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,8 +43,7 @@ async function measure(variant: LeViTUNetVariant): Promise<Record<string, unknow
     throw new Error(`--optimizer must be adam or per-variable-adam, got ${optimizerName}`);
   }
   // Same update; tf.train.adam keeps every variable's temporaries until the last one is updated.
-  // Imported only when used, so that `--optimizer adam` also measures builds that predate it.
-  const optimizer = optimizerName === 'adam' ? tf.train.adam(1e-4) : (await import('@levit-unet/levit-blocks')).perVariableAdam(1e-4);
+  const optimizer = optimizerName === 'adam' ? tf.train.adam(1e-4) : perVariableAdam(1e-4);
   const x = tf.randomUniform([batch, 224, 224, 1]);
   const y = tf.oneHot(tf.randomUniform([batch, 224, 224], 0, 9, 'int32'), 9);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);

@@ -1,4 +1,4 @@
-import { BN_EPSILON, type AttentionSubsample, type LeViTAttention, type LeViTAttentionBase, type ResizeBilinear } from '@levit-unet/levit-blocks';
+import { BN_EPSILON, type LeViTAttentionSubsample, type LeViTAttention, type LeViTAttentionBase, type LeViTResizeBilinear } from '@levit-unet/levit-blocks';
 import type { layers } from '@tensorflow/tfjs-layers';
 import { batchNormScaleShift, foldedBias, hwioToOihw, scaleColumns, type ScaleShift } from './batch-norm-folding.js';
 import { readLayerWeights, weight, type ConversionContext, type LayerWeights } from './conversion-context.js';
@@ -126,7 +126,7 @@ const levitAttention: LayerConverter = (layer, call, ctx) => {
 
 /** LeViT `AttentionSubsample`: keys/values from all tokens, queries from the [::stride, ::stride] grid (one Gather). */
 const attentionSubsample: LayerConverter = (layer, call, ctx) => {
-  const attention = layer as unknown as AttentionSubsample;
+  const attention = layer as unknown as LeViTAttentionSubsample;
   const x = ctx.asNative(onlyInput(layer, call), layer.name);
   const weights = readLayerWeights(layer);
   const { keyDim, valueDim, numHeads } = attention;
@@ -141,7 +141,7 @@ const attentionSubsample: LayerConverter = (layer, call, ctx) => {
 
 /** ResizeBilinear by scale or to a size, align_corners as the layer says. */
 const resizeBilinear: LayerConverter = (layer, call, ctx) => {
-  const resize = layer as unknown as ResizeBilinear;
+  const resize = layer as unknown as LeViTResizeBilinear;
   const [, h, w] = call.outputShapes[0];
   if (h == null || w == null) throw new Error(`layer ${layer.name} (${layer.getClassName()}): output size unknown, shape [${call.outputShapes[0]}]`);
   return [emitResize(ctx, onlyInput(layer, call), [h, w], { mode: 'linear', coordinates: resize.alignCorners ? 'align_corners' : 'asymmetric' }, layer.name)];

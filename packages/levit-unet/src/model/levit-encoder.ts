@@ -1,10 +1,10 @@
 import {
-  AttentionSubsample,
+  LeViTAttentionSubsample,
   convStem,
   LeViTAttention,
   LeViTMLP,
-  Residual,
-  ResizeBilinear,
+  LeViTResidual,
+  LeViTResizeBilinear,
   subsampledResolution,
 } from '@levit-unet/levit-blocks';
 import type { Encoder, FeaturePyramid } from '@levit-unet/unet-decoder';
@@ -81,7 +81,7 @@ export class LeViTEncoder implements Encoder {
       const s = module.stage - 1;
       if (module.kind === 'subsample') {
         const outDim = spec.embedDim[s];
-        tokens = new AttentionSubsample({
+        tokens = new LeViTAttentionSubsample({
           inDim: dim,
           outDim,
           keyDim: spec.keyDim,
@@ -103,19 +103,19 @@ export class LeViTEncoder implements Encoder {
         module.kind === 'attention'
           ? new LeViTAttention({ dim, keyDim: spec.keyDim, numHeads: spec.numHeads[s], attnRatio: spec.attnRatio, resolution, name: `${name}.m` })
           : new LeViTMLP({ dim, mlpRatio, name: `${name}.m` });
-      tokens = new Residual({ dropPath: this.dropPath, name }).apply([tokens, branch.apply(tokens) as SymbolicTensor]) as SymbolicTensor;
+      tokens = new LeViTResidual({ dropPath: this.dropPath, name }).apply([tokens, branch.apply(tokens) as SymbolicTensor]) as SymbolicTensor;
     }
     stageOutputs.push(tokens);
 
     const [c1, c2, c3] = spec.embedDim;
     const grid = (t: SymbolicTensor, r: number, c: number, name: string) =>
       layers.reshape({ targetShape: [r, r, c], name }).apply(t) as SymbolicTensor;
-    const up2 = (t: SymbolicTensor, name: string) => new ResizeBilinear({ scale: 2, alignCorners: true, name }).apply(t) as SymbolicTensor;
+    const up2 = (t: SymbolicTensor, name: string) => new LeViTResizeBilinear({ scale: 2, alignCorners: true, name }).apply(t) as SymbolicTensor;
     const map1 = grid(stageOutputs[0], r1, c1, 'block_1_map');
     const map2 = up2(grid(stageOutputs[1], r2, c2, 'block_2_map'), 'block_2_up');
     let map3 = up2(up2(grid(stageOutputs[2], r3, c3, 'block_3_map'), 'block_3_up1'), 'block_3_up2');
     if (4 * r3 !== r1) {
-      map3 = new ResizeBilinear({ size: [r1, r1], alignCorners: true, name: 'block_3_resize' }).apply(map3) as SymbolicTensor;
+      map3 = new LeViTResizeBilinear({ size: [r1, r1], alignCorners: true, name: 'block_3_resize' }).apply(map3) as SymbolicTensor;
     }
     const bottleneck = layers.concatenate({ axis: -1, name: 'bottleneck' }).apply([xc, map1, map2, map3]) as SymbolicTensor;
     return [x1, x2, x3, bottleneck];

@@ -1,5 +1,5 @@
-import { UNetDecoder } from '@levit-unet/unet-decoder';
-import { input as symbolicInput, model, type LayersModel } from '@tensorflow/tfjs-layers';
+import { createUNet } from '@levit-unet/unet-decoder';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { LeViTEncoder } from './levit-encoder.js';
 import type { LeViTUNetVariant } from './specs.js';
 
@@ -45,10 +45,13 @@ export function createLeViTUNet(options: LeViTUNetOptions): LayersModel {
   const inChannels = positiveInteger(options.inChannels ?? 1, 'inChannels');
   const encoder = new LeViTEncoder({ variant: options.variant, imgSize: options.imgSize, dropPath: options.dropPath });
   const decoderChannels = options.decoderChannels ?? encoder.spec.decoderChannels;
-  const decoder = new UNetDecoder({ pyramid: encoder.pyramid, numClasses, decoderChannels });
-  const image = symbolicInput({ shape: [encoder.imgSize, encoder.imgSize, inChannels], name: 'image' });
-  const logits = decoder.apply(encoder.apply(image));
-  const net = model({ inputs: image, outputs: logits, name: `levit_unet_${options.variant}` });
+  const net = createUNet({
+    encoder,
+    inputShape: [encoder.imgSize, encoder.imgSize, inChannels],
+    numClasses,
+    decoderChannels,
+    name: `levit_unet_${options.variant}`,
+  });
   const config: LeViTUNetConfig = {
     variant: encoder.variant,
     numClasses,

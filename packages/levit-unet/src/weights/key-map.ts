@@ -1,4 +1,4 @@
-import { AttentionSubsample, LeViTAttention, ModuleLayer, type AttentionBiasIndex } from '@levit-unet/levit-blocks';
+import { LeViTAttentionSubsample, LeViTAttention, ModuleLayer, type AttentionBiasIndex } from '@levit-unet/levit-blocks';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
 import { encoderModules, type LeViTSpec } from '../model/specs.js';
 import { torchShapeOf, weightLayout, type WeightLayout } from '@levit-unet/torch-io';
@@ -40,7 +40,7 @@ export function stateDictSlots(model: LayersModel): StateDictSlot[] {
       const layout = weightLayout(suffix, shape.length);
       const key = `${layer.name}.${suffix}`;
       slots.push({ key, kind: 'weight', variable, layout, torchShape: torchShapeOf(shape, layout), integer: variable.dtype === 'int32' });
-      if (suffix === 'attention_biases' && (layer instanceof LeViTAttention || layer instanceof AttentionSubsample)) {
+      if (suffix === 'attention_biases' && (layer instanceof LeViTAttention || layer instanceof LeViTAttentionSubsample)) {
         const index = layer.biasIndex;
         slots.push({ key: `${layer.name}.attention_bias_idxs`, kind: 'attention_bias_idxs', index, torchShape: [index.numQueries, index.numKeys] });
       }

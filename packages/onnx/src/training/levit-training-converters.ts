@@ -1,4 +1,4 @@
-import type { AttentionSubsample, LeViTAttention, LeViTAttentionBase, ResizeBilinear, Residual } from '@levit-unet/levit-blocks';
+import type { LeViTAttentionSubsample, LeViTAttention, LeViTAttentionBase, LeViTResizeBilinear, LeViTResidual } from '@levit-unet/levit-blocks';
 import type { OnnxValue } from '../conversion-context.js';
 import { onlyInput, type LayerConverter } from '../layer-converter.js';
 import { LEVIT_CONVERTERS } from '../levit-converters.js';
@@ -36,7 +36,7 @@ const levitMLP: TrainingConverter = (layer, call, ctx) => {
 const residual: TrainingConverter = (layer, call, ctx) => {
   const t = training(ctx);
   const [x, branch] = t.sameLayout(call.inputs, layer.name);
-  const rate = (layer as unknown as Residual).dropPath;
+  const rate = (layer as unknown as LeViTResidual).dropPath;
   const kept = rate > 0 ? t.graph.op('Mul', [branch!.name, t.dropPathMask(layer.name, rate, t.graph.shape(branch!.name).length)], layer.name) : branch!.name;
   return [{ name: t.graph.op('Add', [x!.name, kept], layer.name), layout: x!.layout, shape: call.outputShapes[0]! }];
 };
@@ -81,7 +81,7 @@ const levitAttention: TrainingConverter = (layer, call, ctx) => {
 const attentionSubsample: TrainingConverter = (layer, call, ctx) => {
   const t = training(ctx);
   const g = t.graph;
-  const attention = layer as unknown as AttentionSubsample;
+  const attention = layer as unknown as LeViTAttentionSubsample;
   const { keyDim, valueDim, numHeads } = attention;
   const { numKeys, numQueries } = attention.biasIndex;
   const x = t.asNative(onlyInput(layer, call), layer.name);
@@ -97,7 +97,7 @@ const attentionSubsample: TrainingConverter = (layer, call, ctx) => {
 /** ResizeBilinear as interpolation MatMuls. */
 const resizeBilinear: TrainingConverter = (layer, call, ctx) => {
   const [, h, w] = call.outputShapes[0]!;
-  return [emitBilinearMatMul(training(ctx), onlyInput(layer, call), [h!, w!], (layer as unknown as ResizeBilinear).alignCorners, layer.name)];
+  return [emitBilinearMatMul(training(ctx), onlyInput(layer, call), [h!, w!], (layer as unknown as LeViTResizeBilinear).alignCorners, layer.name)];
 };
 
 /** The @levit-unet/levit-blocks layers in a training graph, by tfjs class name. */

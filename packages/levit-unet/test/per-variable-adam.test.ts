@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scalar, Tensor, Variable } from '@tensorflow/tfjs-core';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
-import { perVariableAdam, registerWasmTrainingKernels } from '../src/index.js';
+import { registerWasmTrainingKernels } from '@levit-unet/levit-blocks';
+import { perVariableAdam } from '../bench/per-variable-adam.js';
 
 let tf: Awaited<ReturnType<typeof useTfBackend>>;
 beforeAll(async () => {
