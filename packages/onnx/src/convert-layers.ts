@@ -1,6 +1,16 @@
 import type { LayersModel, SymbolicTensor, layers } from '@tensorflow/tfjs-layers';
 import type { ConversionContext, OnnxValue } from './conversion-context.js';
+import { KERAS_CONVERTERS } from './keras-converters.js';
 import type { LayerConverter } from './layer-converter.js';
+import { LEVIT_CONVERTERS } from './levit-converters.js';
+import { UNET_DECODER_CONVERTERS } from './unet-decoder-converters.js';
+
+/** Every layer class this package converts, by tfjs class name: one converter each, for inference and training graphs alike. */
+export const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
+  ...KERAS_CONVERTERS,
+  ...LEVIT_CONVERTERS,
+  ...UNET_DECODER_CONVERTERS,
+};
 
 /** tfjs' per-call bookkeeping of a layer (not in its public typings). */
 interface LayerNode {
@@ -25,17 +35,9 @@ export function unsupportedLayers(model: LayersModel, converters: Readonly<Recor
  * value of the model's output. Shared by inference export and the training graph.
  */
 export function convertLayers(model: LayersModel, ctx: ConversionContext, converters: Readonly<Record<string, LayerConverter>>, input: OnnxValue): OnnxValue {
-  // How many layer calls read each tfjs tensor: a Conv output read once may absorb its BatchNorm.
-  const consumers = new Map<number, number>();
-  for (const layer of model.layers) {
-    for (const node of nodesOf(layer)) for (const t of node.inputTensors) consumers.set(t.id, (consumers.get(t.id) ?? 0) + 1);
-  }
   const outputId = model.outputs[0]!.id;
   const values = new Map<number, OnnxValue>();
-  const setValue = (t: SymbolicTensor, v: OnnxValue) => {
-    values.set(t.id, v);
-    ctx.addUses(v.name, (consumers.get(t.id) ?? 0) + (t.id === outputId ? 1 : 0));
-  };
+  const setValue = (t: SymbolicTensor, v: OnnxValue) => values.set(t.id, v);
   setValue(model.inputs[0]!, input);
   const pending = model.layers.flatMap((layer) => (layer.getClassName() === 'InputLayer' ? [] : nodesOf(layer).map((node) => ({ layer, node }))));
   let progress = true;

@@ -1,12 +1,9 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ConversionContext } from './conversion-context.js';
-import { convertLayers, unsupportedLayers } from './convert-layers.js';
-import { KERAS_CONVERTERS } from './keras-converters.js';
-import type { LayerConverter } from './layer-converter.js';
-import { LEVIT_CONVERTERS } from './levit-converters.js';
-import { OnnxGraphBuilder, valueInfo, type Dim } from './onnx-graph-builder.js';
+import { convertLayers, LAYER_CONVERTERS, unsupportedLayers } from './convert-layers.js';
+import { OnnxGraphBuilder, tensorProto, valueInfo, type Dim } from './onnx-graph-builder.js';
 import { encodeOnnxModel, OnnxDataType } from './onnx-proto.js';
-import { UNET_DECODER_CONVERTERS } from './unet-decoder-converters.js';
+import { optimizeForInference } from './passes/optimize-for-inference.js';
 
 export interface ExportOnnxOptions {
   /** ONNX opset, 14 (HardSwish) to 23. Default 17. */
@@ -25,13 +22,6 @@ export const MAX_OPSET = 23;
 
 const PRODUCER = { name: '@levit-unet/onnx', version: '0.1.0' };
 
-/** Every layer class the exporter converts, by tfjs class name. */
-const LAYER_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
-  ...KERAS_CONVERTERS,
-  ...LEVIT_CONVERTERS,
-  ...UNET_DECODER_CONVERTERS,
-};
-
 /** The tfjs layer class names `exportOnnx` converts (`layer.getClassName()`; InputLayer needs no converter). */
 export const SUPPORTED_LAYER_CLASSES: readonly string[] = Object.keys(LAYER_CONVERTERS);
 
@@ -47,9 +37,11 @@ function irVersion(opset: number): number {
 /**
  * A tfjs segmentation model (NHWC image in, NHWC logits out) as a standard ONNX model: by default
  * input `image` (N, C, H, W) with a dynamic batch N and output `logits` (N, K, H, W), the signature of
- * the official PyTorch LeViT-UNet exported by torch.onnx. BatchNorms are folded into the preceding
- * convolution or linear weights, attention biases are gathered into constant (heads, Nq, Nk) tables,
- * and feature maps stay NCHW between layers. Browser-safe: returns the model bytes.
+ * the official PyTorch LeViT-UNet exported by torch.onnx. The converters emit canonical ops (Conv +
+ * BatchNormalization, MatMul + Add, the same ones a training graph has); then the inference passes fold
+ * BatchNorms into the preceding convolution or linear weights, kernels into OIHW constants and attention
+ * biases into constant (heads, Nq, Nk) tables. Feature maps stay NCHW between layers. Browser-safe:
+ * returns the model bytes.
  */
 export function exportOnnx(model: LayersModel, options: ExportOnnxOptions = {}): Uint8Array {
   const opset = options.opset ?? DEFAULT_OPSET;
@@ -83,6 +75,8 @@ export function exportOnnx(model: LayersModel, options: ExportOnnxOptions = {}):
   const graph = new OnnxGraphBuilder();
   const ctx = new ConversionContext(graph, opset);
   const inputName = graph.reserve('image');
+  // Shapes are inferred for a batch of 1; no converter bakes the batch into a constant, so N stays dynamic.
+  graph.setShape(inputName, layout === 'nchw' ? [1, c, h, w] : [1, h, w, c]);
 
   const result = convertLayers(model, ctx, LAYER_CONVERTERS, { name: inputName, layout: layout === 'nchw' ? 'nchw' : 'native', shape: input.shape });
 
@@ -104,6 +98,7 @@ export function exportOnnx(model: LayersModel, options: ExportOnnxOptions = {}):
   const onnxOutShape: Dim[] = out.layout === 'nchw' ? [outShape[0], outShape[3], outShape[1], outShape[2]] : outShape;
   if (outputKind === 'labels') onnxOutShape.splice(classAxis, 1);
   const inShape: Dim[] = layout === 'nchw' ? [batch, c, h, w] : [batch, h, w, c];
+  const optimized = optimizeForInference({ nodes: [...graph.nodes], constants: new Map(graph.initializers.map((i) => [i.name, i])), outputs: [outputKind] });
 
   return encodeOnnxModel({
     irVersion: irVersion(opset),
@@ -117,8 +112,8 @@ export function exportOnnx(model: LayersModel, options: ExportOnnxOptions = {}):
     ],
     graph: {
       name: options.modelName ?? model.name,
-      node: graph.nodes,
-      initializer: graph.tensorProtos(),
+      node: optimized.nodes,
+      initializer: [...optimized.constants.values()].map(tensorProto),
       input: [valueInfo(inputName, OnnxDataType.FLOAT, inShape)],
       output: [valueInfo(outputKind, elemType, onnxOutShape)],
     },

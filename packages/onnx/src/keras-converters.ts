@@ -1,6 +1,5 @@
 import type { layers } from '@tensorflow/tfjs-layers';
-import { batchNormScaleShift, hwioToOihw } from './batch-norm-folding.js';
-import { readLayerWeights, weight, type ConversionContext, type OnnxValue } from './conversion-context.js';
+import { layerVariable, type ConversionContext, type OnnxValue } from './conversion-context.js';
 import { layerConfig, onlyInput, type LayerConverter } from './layer-converter.js';
 import { emitConv, emitLinear, emitReshape, emitResize } from './onnx-ops.js';
 
@@ -69,38 +68,30 @@ export function emitActivation(ctx: ConversionContext, x: OnnxValue, activation:
   }
 }
 
+/** The weight keys of a Conv2D / Dense: `kernel`, and `bias` unless useBias is off. */
+function kernelAndBias(layer: layers.Layer): { kernel: string; bias?: string } {
+  return { kernel: 'kernel', ...(layerConfig(layer).useBias === false ? {} : { bias: 'bias' }) };
+}
+
 /** Conv2D (channelsLast, valid/same padding, optional bias and activation). */
 const conv2d: LayerConverter = (layer, call, ctx) => {
   channelsLast(layer);
   const config = layerConfig(layer);
-  const x = onlyInput(layer, call);
-  const weights = readLayerWeights(layer);
-  const kernel = weight(weights, 'kernel', layer);
-  const [kh, kw, ci, co] = kernel.shape;
+  const x = ctx.asNchw(onlyInput(layer, call), layer.name);
+  const [, , h, w] = ctx.graph.shape(x.name);
+  const [kh, kw] = layerVariable(layer, 'kernel').shape as [number, number];
   const strides = pair(config.strides, 'strides', layer);
   const dilations = pair(config.dilationRate ?? 1, 'dilationRate', layer);
-  const bias = config.useBias === false ? new Float32Array(co) : weight(weights, 'bias', layer).data.slice();
-  const pads = tfPads(config.padding, [x.shape[1], x.shape[2]], [kh, kw], strides, dilations, layer);
-  const y = emitConv(ctx, x, { weight: hwioToOihw(kernel.data, kernel.shape), weightDims: [co, ci, kh, kw], bias, strides, pads, dilations }, layer.name, call.outputShapes[0]);
-  return [emitActivation(ctx, y, config.activation, layer)];
+  const pads = tfPads(config.padding, [h!, w!], [kh, kw], strides, dilations, layer);
+  return [emitActivation(ctx, emitConv(ctx, x, layer, kernelAndBias(layer), { strides, pads, dilations }, layer.name), config.activation, layer)];
 };
 
 /** Dense on the last axis: MatMul + Add (+ activation). */
-const dense: LayerConverter = (layer, call, ctx) => {
-  const config = layerConfig(layer);
-  const x = ctx.asNative(onlyInput(layer, call), layer.name);
-  const weights = readLayerWeights(layer);
-  const kernel = weight(weights, 'kernel', layer);
-  const units = kernel.shape[1];
-  const bias = config.useBias === false ? new Float32Array(units) : weight(weights, 'bias', layer).data.slice();
-  const y: OnnxValue = { name: emitLinear(ctx, x.name, kernel.data.slice(), bias, layer.name), layout: 'native', shape: call.outputShapes[0] };
-  return [emitActivation(ctx, y, config.activation, layer)];
-};
+const dense: LayerConverter = (layer, call, ctx) => [emitActivation(ctx, emitLinear(ctx, onlyInput(layer, call), layer, kernelAndBias(layer), layer.name), layerConfig(layer).activation, layer)];
 
 /**
- * BatchNormalization over the last axis with the moving statistics. When its input is a Conv output
- * that feeds nothing else, it is folded into that Conv (as torch.onnx folds Conv + BatchNorm in eval
- * mode); otherwise it is a Mul and an Add with per-channel constants.
+ * tfjs-layers BatchNormalization over the last axis, ε and momentum from its config (tfjs' defaults
+ * 1e-3 and 0.99; its moving variance is the biased batch variance).
  */
 const batchNormalization: LayerConverter = (layer, call, ctx) => {
   const config = layerConfig(layer);
@@ -109,29 +100,14 @@ const batchNormalization: LayerConverter = (layer, call, ctx) => {
   if (axis !== -1 && axis !== x.shape.length - 1) {
     throw new Error(`layer ${layer.name} (${layer.getClassName()}): only axis -1 (channels last) is supported, got ${axis}`);
   }
-  const weights = readLayerWeights(layer);
-  const { scale, shift } = batchNormScaleShift(
-    weight(weights, 'moving_mean', layer).data,
-    weight(weights, 'moving_variance', layer).data,
-    (config.epsilon as number) ?? 1e-3,
-    weights.get('gamma')?.data,
-    weights.get('beta')?.data,
-  );
-  const conv = ctx.foldableConvs.get(x.name);
-  if (conv && ctx.useCount(x.name) === 1) {
-    const perOutput = conv.weight.data.length / scale.length;
-    const w = conv.weight.data as Float32Array;
-    const b = conv.bias.data as Float32Array;
-    for (let k = 0; k < w.length; k++) w[k] *= scale[Math.floor(k / perOutput)];
-    for (let o = 0; o < b.length; o++) b[o] = b[o] * scale[o] + shift[o];
-    ctx.foldableConvs.delete(x.name);
-    return [x];
-  }
-  const channelShape = x.layout === 'nchw' ? [scale.length, 1, 1] : [scale.length];
-  const s = ctx.graph.addFloat(`${layer.name}.scale`, Float32Array.from(scale), channelShape);
-  const t = ctx.graph.addFloat(`${layer.name}.shift`, Float32Array.from(shift), channelShape);
-  const y = ctx.graph.op('Add', [ctx.graph.op('Mul', [x.name, s.name], layer.name), t.name], layer.name);
-  return [{ name: y, layout: x.layout, shape: call.outputShapes[0] }];
+  const keys = {
+    ...(config.scale === false ? {} : { gamma: 'gamma' }),
+    ...(config.center === false ? {} : { beta: 'beta' }),
+    mean: 'moving_mean',
+    variance: 'moving_variance',
+  };
+  const spec = { epsilon: (config.epsilon as number) ?? 1e-3, batchWeight: 1 - ((config.momentum as number) ?? 0.99), unbiasedRunning: false };
+  return [ctx.batchNorm(x, layer, keys, spec, layer.name)];
 };
 
 /** ReLU layer (maxValue → Clip). */

@@ -1,156 +1,100 @@
-import { BN_EPSILON, type LeViTAttentionSubsample, type LeViTAttention, type LeViTAttentionBase, type LeViTResizeBilinear } from '@levit-unet/levit-blocks';
-import type { layers } from '@tensorflow/tfjs-layers';
-import { batchNormScaleShift, foldedBias, hwioToOihw, scaleColumns, type ScaleShift } from './batch-norm-folding.js';
-import { readLayerWeights, weight, type ConversionContext, type LayerWeights } from './conversion-context.js';
+import type { LeViTAttention, LeViTAttentionBase, LeViTAttentionSubsample, LeViTResidual, LeViTResizeBilinear } from '@levit-unet/levit-blocks';
+import type { ConversionContext, OnnxValue } from './conversion-context.js';
 import { onlyInput, type LayerConverter } from './layer-converter.js';
-import { emitConv, emitLinear, emitReshape, emitResize } from './onnx-ops.js';
+import { emitConv, emitLinearBN, emitReshape, TORCH_BATCH_NORM, torchBatchNormKeys } from './onnx-ops.js';
 
-/** A `<prefix>c.weight` + `<prefix>bn.*` pair (LeViT's Linear_BN / Conv2d_BN): the weight and its BatchNorm as scale and shift. */
-function weightAndBatchNorm(weights: LayerWeights, prefix: string, layer: layers.Layer): { kernel: Float32Array; shape: number[]; bn: ScaleShift } {
-  const kernel = weight(weights, `${prefix}c.weight`, layer);
-  const bn = batchNormScaleShift(
-    weight(weights, `${prefix}bn.running_mean`, layer).data,
-    weight(weights, `${prefix}bn.running_var`, layer).data,
-    BN_EPSILON,
-    weight(weights, `${prefix}bn.weight`, layer).data,
-    weight(weights, `${prefix}bn.bias`, layer).data,
-  );
-  return { kernel: kernel.data, shape: kernel.shape, bn };
-}
-
-/**
- * Linear_BN as MatMul + Add with the BatchNorm folded in: W·scale, shift. `outputScale` multiplies output
- * column c as well (the attention's D^−½ on the query columns), in float64 before the one rounding to float32.
- */
-function linearBN(ctx: ConversionContext, x: string, weights: LayerWeights, prefix: string, layer: layers.Layer, name: string, outputScale: (column: number) => number = () => 1): string {
-  const { kernel, shape, bn } = weightAndBatchNorm(weights, prefix, layer);
-  const scale = Float64Array.from(bn.scale, (s, c) => s * outputScale(c));
-  const bias = Float32Array.from(bn.shift, (t, c) => t * outputScale(c));
-  return emitLinear(ctx, x, scaleColumns(kernel, shape[1], scale), bias, name);
-}
-
-/** Conv2d_BN: one Conv with the BatchNorm folded into its kernel and bias (padding symmetric, as PyTorch). */
+/** Conv2d_BN: a bias-free Conv, then BatchNorm2d (padding symmetric, as PyTorch). */
 const conv2dBN: LayerConverter = (layer, call, ctx) => {
   const { strides, padding } = layer as unknown as { strides: number; padding: number };
-  const { kernel, shape, bn } = weightAndBatchNorm(readLayerWeights(layer), '', layer);
-  const [kh, kw, ci, co] = shape;
-  return [
-    emitConv(
-      ctx,
-      onlyInput(layer, call),
-      { weight: hwioToOihw(kernel, shape, bn.scale), weightDims: [co, ci, kh, kw], bias: foldedBias(bn), strides: [strides, strides], pads: [padding, padding, padding, padding] },
-      layer.name,
-      call.outputShapes[0],
-    ),
-  ];
+  const y = emitConv(ctx, onlyInput(layer, call), layer, { kernel: 'c.weight' }, { strides: [strides, strides], pads: [padding, padding, padding, padding] }, layer.name);
+  return [ctx.batchNorm(y, layer, torchBatchNormKeys('bn.'), TORCH_BATCH_NORM, layer.name)];
 };
 
 /** Linear_BN on tokens (B, N, C) or vectors (B, C). */
-const linearBNLayer: LayerConverter = (layer, call, ctx) => {
-  const x = ctx.asNative(onlyInput(layer, call), layer.name);
-  return [{ name: linearBN(ctx, x.name, readLayerWeights(layer), '', layer, layer.name), layout: 'native', shape: call.outputShapes[0] }];
-};
+const linearBN: LayerConverter = (layer, call, ctx) => [emitLinearBN(ctx, onlyInput(layer, call), layer, '', layer.name)];
 
 /** Elementwise HardSwish (opset 14), in whatever layout the input has. */
 const hardswish: LayerConverter = (layer, call, ctx) => {
   const x = onlyInput(layer, call);
-  return [{ name: ctx.graph.op('HardSwish', [x.name], layer.name), layout: x.layout, shape: call.outputShapes[0] }];
+  return [{ name: ctx.graph.op('HardSwish', [x.name], layer.name), layout: x.layout, shape: call.outputShapes[0]! }];
 };
 
 /** LeViT's MLP: Linear_BN, HardSwish, Linear_BN. */
 const levitMLP: LayerConverter = (layer, call, ctx) => {
-  const x = ctx.asNative(onlyInput(layer, call), layer.name);
-  const weights = readLayerWeights(layer);
-  const hidden = ctx.graph.op('HardSwish', [linearBN(ctx, x.name, weights, '0.', layer, `${layer.name}.0`)], layer.name);
-  return [{ name: linearBN(ctx, hidden, weights, '2.', layer, `${layer.name}.2`), layout: 'native', shape: call.outputShapes[0] }];
+  const hidden = emitLinearBN(ctx, onlyInput(layer, call), layer, '0.', `${layer.name}.0`);
+  const activated: OnnxValue = { ...hidden, name: ctx.graph.op('HardSwish', [hidden.name], layer.name) };
+  return [emitLinearBN(ctx, activated, layer, '2.', `${layer.name}.2`)];
 };
 
-/** Residual at inference: x + m(x). */
+/** Residual: x + drop_path(m(x)) (the branch itself at inference, times a per-sample mask in training). */
 const residual: LayerConverter = (layer, call, ctx) => {
   const [x, branch] = ctx.sameLayout(call.inputs, layer.name);
-  return [{ name: ctx.graph.op('Add', [x.name, branch.name], layer.name), layout: x.layout, shape: call.outputShapes[0] }];
+  const kept = ctx.dropPath(branch!.name, (layer as unknown as LeViTResidual).dropPath, layer.name);
+  return [{ name: ctx.graph.op('Add', [x!.name, kept], layer.name), layout: x!.layout, shape: call.outputShapes[0]! }];
 };
 
-/** `attention_biases[:, attention_bias_idxs]`: the (H, Nq, Nk) table the official eval() caches, as one constant. */
-function gatheredBiases(attention: LeViTAttentionBase, weights: LayerWeights): Float32Array {
-  const biases = weight(weights, 'attention_biases', attention).data;
-  const { idxs, numOffsets } = attention.biasIndex;
-  const out = new Float32Array(attention.numHeads * idxs.length);
-  for (let h = 0; h < attention.numHeads; h++) {
-    for (let j = 0; j < idxs.length; j++) out[h * idxs.length + j] = biases[h * numOffsets + idxs[j]];
-  }
-  return out;
+/** (B, N, H·Σparts) → per-head (B, H, N, part) pieces, the one at `keysAt` transposed to (B, H, D, N) so that q·kᵀ is a plain MatMul. */
+function splitHeads(ctx: ConversionContext, projection: string, tokens: number, heads: number, parts: number[], keysAt: number, name: string): string[] {
+  const g = ctx.graph;
+  const grouped = emitReshape(ctx, projection, [tokens, heads, parts.reduce((a, b) => a + b, 0)], name);
+  const pieces = parts.length === 1 ? [grouped] : g.addNode('Split', [grouped, g.int64s(parts, 'split')], name, { axis: { int: 3 } }, parts.length);
+  return pieces.map((piece, k) => g.op('Transpose', [piece], name, { perm: { ints: k === keysAt ? [0, 2, 3, 1] : [0, 2, 1, 3] } }));
 }
 
 /**
- * (B, N, H·(parts)) projections → per-head (B, H, N, part) tensors: Reshape to (B, N, H, Σparts), Split
- * on the last axis, one Transpose each (`perms`); keys get [0, 2, 3, 1] so that q·kᵀ is a plain MatMul.
+ * softmax(q·D^−½·kᵀ + B)·v with B = attention_biases[:, attention_bias_idxs] (a Gather of the table: a
+ * constant (H, Nq, Nk) table once inference export folds it, as the official eval() caches it; in
+ * training its gradient scatter-adds back into the table), heads merged, HardSwish, the proj Linear_BN.
  */
-function splitHeads(ctx: ConversionContext, projection: string, tokens: number, heads: number, parts: number[], perms: number[][], name: string): string[] {
-  const grouped = emitReshape(ctx, projection, [tokens, heads, parts.reduce((a, b) => a + b, 0)], name);
-  const pieces = parts.length === 1 ? [grouped] : ctx.graph.addNode('Split', [grouped, ctx.graph.int64s(parts, 'split')], name, { axis: { int: 3 } }, parts.length);
-  return pieces.map((piece, k) => ctx.graph.op('Transpose', [piece], name, { perm: { ints: perms[k] } }));
-}
-
-const HEADS_FIRST = [0, 2, 1, 3];
-const KEYS_TRANSPOSED = [0, 2, 3, 1];
-
-/** softmax(q·kᵀ + bias)·v (the D^−½ is folded into q), heads merged back, HardSwish, proj Linear_BN. */
-function attendAndProject(ctx: ConversionContext, attention: LeViTAttentionBase, weights: LayerWeights, q: string, kT: string, v: string, name: string): string {
-  const { numQueries, numKeys } = attention.biasIndex;
-  const heads = attention.numHeads;
-  const bias = ctx.graph.addFloat(`${name}.attention_bias`, gatheredBiases(attention, weights), [heads, numQueries, numKeys]);
-  const logits = ctx.graph.op('Add', [ctx.graph.op('MatMul', [q, kT], name), bias.name], name);
-  const attended = ctx.graph.op('MatMul', [ctx.graph.op('Softmax', [logits], name, { axis: { int: -1 } }), v], name);
-  const merged = emitReshape(ctx, ctx.graph.op('Transpose', [attended], name, { perm: { ints: HEADS_FIRST } }), [numQueries, heads * attention.valueDim], name);
-  return linearBN(ctx, ctx.graph.op('HardSwish', [merged], name), weights, 'proj.1.', attention, `${name}.proj.1`);
-}
-
-/** The query columns of head h are the first keyDim of each head's group: scale them by D^−½. */
-function queryScale(attention: LeViTAttentionBase, groupWidth: number): (column: number) => number {
-  return (column) => (column % groupWidth < attention.keyDim ? attention.scale : 1);
+function attendAndProject(ctx: ConversionContext, attention: LeViTAttentionBase, q: string, kT: string, v: string, name: string): OnnxValue {
+  const g = ctx.graph;
+  const { numQueries, numKeys, idxs } = attention.biasIndex;
+  const index = g.addInt64(`${name}.attention_bias_idxs`, BigInt64Array.from(idxs, (i) => BigInt(i)), [numQueries, numKeys]).name;
+  const bias = g.op('Gather', [ctx.weight(attention, 'attention_biases'), index], name, { axis: { int: 1 } });
+  const scaled = g.op('Mul', [q, g.scalar(attention.scale)], name);
+  const logits = g.op('Add', [g.op('MatMul', [scaled, kT], name), bias], name);
+  const attended = g.op('MatMul', [g.op('Softmax', [logits], name, { axis: { int: -1 } }), v], name);
+  const merged = emitReshape(ctx, g.op('Transpose', [attended], name, { perm: { ints: [0, 2, 1, 3] } }), [numQueries, attention.numHeads * attention.valueDim], name);
+  const activated: OnnxValue = { name: g.op('HardSwish', [merged], name), layout: 'native', shape: [null, numQueries, attention.numHeads * attention.valueDim] };
+  return emitLinearBN(ctx, activated, attention, 'proj.1.', `${name}.proj.1`);
 }
 
 /** LeViT `Attention`: qkv Linear_BN → per head [q, k, v] → biased softmax attention → proj. */
 const levitAttention: LayerConverter = (layer, call, ctx) => {
   const attention = layer as unknown as LeViTAttention;
-  const x = ctx.asNative(onlyInput(layer, call), layer.name);
-  const weights = readLayerWeights(layer);
   const { keyDim, valueDim, numHeads } = attention;
-  const tokens = attention.biasIndex.numKeys;
-  const group = 2 * keyDim + valueDim;
-  const qkv = linearBN(ctx, x.name, weights, 'qkv.', layer, `${layer.name}.qkv`, queryScale(attention, group));
-  const [q, kT, v] = splitHeads(ctx, qkv, tokens, numHeads, [keyDim, keyDim, valueDim], [HEADS_FIRST, KEYS_TRANSPOSED, HEADS_FIRST], layer.name);
-  return [{ name: attendAndProject(ctx, attention, weights, q, kT, v, layer.name), layout: 'native', shape: call.outputShapes[0] }];
+  const qkv = emitLinearBN(ctx, onlyInput(layer, call), layer, 'qkv.', `${layer.name}.qkv`);
+  const [q, kT, v] = splitHeads(ctx, qkv.name, attention.biasIndex.numKeys, numHeads, [keyDim, keyDim, valueDim], 1, layer.name);
+  return [attendAndProject(ctx, attention, q!, kT!, v!, layer.name)];
 };
 
 /** LeViT `AttentionSubsample`: keys/values from all tokens, queries from the [::stride, ::stride] grid (one Gather). */
 const attentionSubsample: LayerConverter = (layer, call, ctx) => {
+  const g = ctx.graph;
   const attention = layer as unknown as LeViTAttentionSubsample;
-  const x = ctx.asNative(onlyInput(layer, call), layer.name);
-  const weights = readLayerWeights(layer);
   const { keyDim, valueDim, numHeads } = attention;
   const { numKeys, numQueries } = attention.biasIndex;
-  const kv = linearBN(ctx, x.name, weights, 'kv.', layer, `${layer.name}.kv`);
-  const [kT, v] = splitHeads(ctx, kv, numKeys, numHeads, [keyDim, valueDim], [KEYS_TRANSPOSED, HEADS_FIRST], layer.name);
-  const subsampled = ctx.graph.op('Gather', [x.name, ctx.graph.int64s([...attention.queryTokens], `${layer.name}.query_tokens`)], layer.name, { axis: { int: 1 } });
-  const qProjection = linearBN(ctx, subsampled, weights, 'q.1.', layer, `${layer.name}.q.1`, () => attention.scale);
-  const [q] = splitHeads(ctx, qProjection, numQueries, numHeads, [keyDim], [HEADS_FIRST], layer.name);
-  return [{ name: attendAndProject(ctx, attention, weights, q, kT, v, layer.name), layout: 'native', shape: call.outputShapes[0] }];
+  const x = ctx.asNative(onlyInput(layer, call), layer.name);
+  const kv = emitLinearBN(ctx, x, layer, 'kv.', `${layer.name}.kv`);
+  const [kT, v] = splitHeads(ctx, kv.name, numKeys, numHeads, [keyDim, valueDim], 0, layer.name);
+  const queryTokens = g.addInt64(`${layer.name}.query_tokens`, BigInt64Array.from(attention.queryTokens, (i) => BigInt(i)), [numQueries]).name;
+  const subsampled: OnnxValue = { name: g.op('Gather', [x.name, queryTokens], layer.name, { axis: { int: 1 } }), layout: 'native', shape: [null, numQueries, x.shape[2] ?? null] };
+  const qProjection = emitLinearBN(ctx, subsampled, layer, 'q.1.', `${layer.name}.q.1`);
+  const [q] = splitHeads(ctx, qProjection.name, numQueries, numHeads, [keyDim], -1, layer.name);
+  return [attendAndProject(ctx, attention, q!, kT!, v!, layer.name)];
 };
 
 /** ResizeBilinear by scale or to a size, align_corners as the layer says. */
 const resizeBilinear: LayerConverter = (layer, call, ctx) => {
-  const resize = layer as unknown as LeViTResizeBilinear;
-  const [, h, w] = call.outputShapes[0];
+  const [, h, w] = call.outputShapes[0]!;
   if (h == null || w == null) throw new Error(`layer ${layer.name} (${layer.getClassName()}): output size unknown, shape [${call.outputShapes[0]}]`);
-  return [emitResize(ctx, onlyInput(layer, call), [h, w], { mode: 'linear', coordinates: resize.alignCorners ? 'align_corners' : 'asymmetric' }, layer.name)];
+  return [ctx.resizeBilinear(onlyInput(layer, call), [h, w], (layer as unknown as LeViTResizeBilinear).alignCorners, layer.name)];
 };
 
 /** The @levit-unet/levit-blocks layers, by tfjs class name. */
 export const LEVIT_CONVERTERS: Record<string, LayerConverter> = {
   LeViTConv2dBN: conv2dBN,
-  LeViTLinearBN: linearBNLayer,
+  LeViTLinearBN: linearBN,
   LeViTHardswish: hardswish,
   LeViTMLP: levitMLP,
   LeViTResidual: residual,

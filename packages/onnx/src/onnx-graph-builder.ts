@@ -18,7 +18,7 @@ export type AttributeValue =
 
 export type Attributes = Record<string, AttributeValue>;
 
-/** A constant tensor held until serialisation, so that a later fold (BatchNorm into a Conv) can rewrite it in place. */
+/** A constant tensor, held until serialisation. */
 export interface Initializer {
   name: string;
   dims: number[];
@@ -180,13 +180,13 @@ export class OnnxGraphBuilder {
 
   /** The initializers as TensorProtos (raw little-endian data). */
   tensorProtos(): OnnxTensor[] {
-    return this.initializers.map(({ name, dims, data }) => ({
-      name,
-      dims,
-      dataType: data instanceof Float32Array ? OnnxDataType.FLOAT : OnnxDataType.INT64,
-      rawData: rawBytes(data),
-    }));
+    return this.initializers.map(tensorProto);
   }
+}
+
+/** A constant as a TensorProto (raw little-endian data). */
+export function tensorProto({ name, dims, data }: Initializer): OnnxTensor {
+  return { name, dims, dataType: data instanceof Float32Array ? OnnxDataType.FLOAT : OnnxDataType.INT64, rawData: rawBytes(data) };
 }
 
 /** A graph input/output description: element type and shape (numbers, or names for dynamic axes). */

@@ -1,46 +1,53 @@
-import type { ConversionContext, OnnxValue } from './conversion-context.js';
+import { BN_EPSILON, BN_MOMENTUM } from '@levit-unet/levit-blocks';
+import type { layers } from '@tensorflow/tfjs-layers';
+import type { BatchNormKeys, BatchNormSpec, ConversionContext, OnnxValue } from './conversion-context.js';
 
-/** What a convolution layer hands to `emitConv`: an OIHW kernel and bias, PyTorch-style explicit padding. */
-export interface ConvSpec {
-  /** OIHW. */
-  weight: Float32Array;
-  weightDims: [number, number, number, number];
-  bias: Float32Array;
+/** PyTorch's BatchNorm1d/2d defaults, which every official LeViT-UNet BatchNorm uses. */
+export const TORCH_BATCH_NORM: BatchNormSpec = { epsilon: BN_EPSILON, batchWeight: BN_MOMENTUM, unbiasedRunning: true };
+
+/** The `<prefix>weight/bias/running_mean/running_var` keys of a PyTorch BatchNorm inside a layer. */
+export function torchBatchNormKeys(prefix: string): BatchNormKeys {
+  return { gamma: `${prefix}weight`, beta: `${prefix}bias`, mean: `${prefix}running_mean`, variance: `${prefix}running_var` };
+}
+
+/** A convolution's geometry: PyTorch-style explicit padding [top, left, bottom, right], as ONNX `pads`. */
+export interface ConvGeometry {
   strides: [number, number];
-  /** [top, left, bottom, right], as ONNX `pads`. */
   pads: [number, number, number, number];
   dilations?: [number, number];
-  /** Fused activation after the convolution. */
-  activation?: 'linear' | 'relu';
 }
 
-/**
- * Conv (+ Relu) on an NCHW value. A Conv without activation is registered as foldable so that a
- * BatchNorm that is its only consumer can be folded into its constants.
- */
-export function emitConv(ctx: ConversionContext, input: OnnxValue, spec: ConvSpec, name: string, outShape: Array<number | null>): OnnxValue {
+/** Conv of an NCHW value with a tfjs HWIO kernel weight (a Transpose to OIHW, which inference export folds), optional bias weight. */
+export function emitConv(ctx: ConversionContext, input: OnnxValue, layer: layers.Layer, keys: { kernel: string; bias?: string }, conv: ConvGeometry, name: string): OnnxValue {
+  const g = ctx.graph;
   const x = ctx.asNchw(input, name);
-  const weight = ctx.graph.addFloat(`${name}.weight`, spec.weight, spec.weightDims);
-  const bias = ctx.graph.addFloat(`${name}.bias`, spec.bias, [spec.weightDims[0]]);
-  const [, , kh, kw] = spec.weightDims;
-  let y = ctx.graph.op('Conv', [x.name, weight.name, bias.name], name, {
-    dilations: { ints: spec.dilations ?? [1, 1] },
+  const kernel = ctx.weight(layer, keys.kernel);
+  const [kh, kw] = g.shape(kernel) as [number, number];
+  const w = g.op('Transpose', [kernel], name, { perm: { ints: [3, 2, 0, 1] } });
+  const y = g.op('Conv', [x.name, w, ...(keys.bias ? [ctx.weight(layer, keys.bias)] : [])], name, {
+    dilations: { ints: conv.dilations ?? [1, 1] },
     group: { int: 1 },
     kernel_shape: { ints: [kh, kw] },
-    pads: { ints: spec.pads },
-    strides: { ints: spec.strides },
+    pads: { ints: conv.pads },
+    strides: { ints: conv.strides },
   });
-  if (spec.activation === 'relu') y = ctx.graph.op('Relu', [y], name);
-  else ctx.foldableConvs.set(y, { weight, bias });
-  return { name: y, layout: 'nchw', shape: outShape };
+  const [, co, ho, wo] = g.shape(y);
+  return { name: y, layout: 'nchw', shape: [null, ho!, wo!, co!] };
 }
 
-/** x·W + b over the last axis (MatMul + Add, as torch.onnx exports `nn.Linear` on tokens); W is [in, out]. */
-export function emitLinear(ctx: ConversionContext, x: string, weight: Float32Array, bias: Float32Array, name: string): string {
-  const out = bias.length;
-  const w = ctx.graph.addFloat(`${name}.weight`, weight, [weight.length / out, out]);
-  const b = ctx.graph.addFloat(`${name}.bias`, bias, [out]);
-  return ctx.graph.op('Add', [ctx.graph.op('MatMul', [x, w.name], name), b.name], name);
+/** x·W (+ b) on the last axis of a tfjs-order value (MatMul + Add, as torch.onnx exports `nn.Linear` on tokens); W a tfjs [in, out] weight. */
+export function emitLinear(ctx: ConversionContext, input: OnnxValue, layer: layers.Layer, keys: { kernel: string; bias?: string }, name: string): OnnxValue {
+  const g = ctx.graph;
+  const x = ctx.asNative(input, name);
+  let y = g.op('MatMul', [x.name, ctx.weight(layer, keys.kernel)], name);
+  if (keys.bias) y = g.op('Add', [y, ctx.weight(layer, keys.bias)], name);
+  return { name: y, layout: 'native', shape: [null, ...g.shape(y).slice(1)] };
+}
+
+/** LeViT's Linear_BN: `<prefix>c.weight` (no bias), then BatchNorm1d over all tokens (`<prefix>bn.*`). */
+export function emitLinearBN(ctx: ConversionContext, input: OnnxValue, layer: layers.Layer, prefix: string, name: string): OnnxValue {
+  const y = emitLinear(ctx, input, layer, { kernel: `${prefix}c.weight` }, name);
+  return ctx.batchNorm(y, layer, torchBatchNormKeys(`${prefix}bn.`), TORCH_BATCH_NORM, name);
 }
 
 export type ResizeMode = 'align_corners' | 'asymmetric' | 'half_pixel';
@@ -79,6 +86,9 @@ export function emitResize(
     extra = { axes: { ints: [2, 3] } };
   }
   const y = ctx.graph.op('Resize', inputs, name, { ...attributes, ...extra });
+  // Shape inference does not read float scales: the output extent is the one asked for.
+  const inShape = ctx.graph.shapeOf(x.name);
+  if (inShape) ctx.graph.setShape(y, [inShape[0]!, inShape[1]!, outH, outW]);
   return { name: y, layout: 'nchw', shape: [x.shape[0], outH, outW, x.shape[3]] };
 }
 

@@ -124,6 +124,7 @@ export function inferOutputShapes(node: OnnxNode, src: ShapeSource): number[][] 
     }
     case 'ScatterElements':
     case 'ScatterND':
+    case 'BatchNormalization':
       return [[...x]];
     case 'ReduceSum': {
       const axes = node.input[1] ? src.int64Of(node.input[1]) : undefined;

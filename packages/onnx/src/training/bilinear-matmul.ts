@@ -1,5 +1,4 @@
-import type { OnnxValue } from '../conversion-context.js';
-import type { TrainingContext } from './training-context.js';
+import type { ConversionContext, OnnxValue } from '../conversion-context.js';
 
 /**
  * The (out, in) matrix of 1-D linear interpolation: align_corners src = dst·(in − 1)/(out − 1) (PyTorch
@@ -22,7 +21,7 @@ export function interpolationMatrix(inSize: number, outSize: number, alignCorner
  * Bilinear resize of an NCHW map as two MatMuls with constant interpolation matrices, y = A_h·x·A_wᵀ:
  * its gradient is the transposed MatMuls (no Resize gradient op exists in standard ONNX).
  */
-export function emitBilinearMatMul(ctx: TrainingContext, input: OnnxValue, outSize: [number, number], alignCorners: boolean, name: string): OnnxValue {
+export function emitBilinearMatMul(ctx: ConversionContext, input: OnnxValue, outSize: [number, number], alignCorners: boolean, name: string): OnnxValue {
   const x = ctx.asNchw(input, name);
   const [, , inH, inW] = ctx.graph.shape(x.name) as [number, number, number, number];
   const [outH, outW] = outSize;

@@ -1,8 +1,9 @@
 import type { LayerVariable, layers } from '@tensorflow/tfjs-layers';
-import { ConversionContext, weightKey, type OnnxValue } from '../conversion-context.js';
+import { ConversionContext, layerVariable, type BatchNormKeys, type BatchNormSpec, type OnnxValue } from '../conversion-context.js';
 import { batchNormGradient } from '../gradients/batch-norm-grad.js';
 import type { CompositeGradient } from '../gradients/composite-gradient.js';
 import type { OnnxGraphBuilder } from '../onnx-graph-builder.js';
+import { emitBilinearMatMul } from './bilinear-matmul.js';
 
 /** A model variable fed to the training graph as an input (in its tfjs layout). */
 export interface GraphParameter {
@@ -28,15 +29,6 @@ export interface DropPathInput {
   dims: number[];
 }
 
-/** BatchNorm hyper-parameters: PyTorch's (ε 1e-5, momentum 0.1, unbiased running variance) or tfjs-layers' (ε 1e-3, keep 0.99, biased). */
-export interface BatchNormSpec {
-  epsilon: number;
-  /** The weight of the batch statistic in the running update: new = (1 − w)·running + w·batch. */
-  batchWeight: number;
-  /** Running variance from the unbiased batch variance (PyTorch) or the biased one (tfjs-layers). */
-  unbiasedRunning: boolean;
-}
-
 /**
  * The conversion context of a training graph: weights are graph inputs (not constants), BatchNorms
  * normalise with batch statistics and emit their running-statistic updates, drop-path masks are inputs.
@@ -58,12 +50,14 @@ export class TrainingContext extends ConversionContext {
     super(graph, opset);
   }
 
+  /** A weight is a graph input (its variable's original name), so the runtime feeds and updates it. */
+  override weight(layer: layers.Layer, key: string): string {
+    return this.parameter(layer, key).name;
+  }
+
   /** The graph input of `layer`'s weight `key` (`c.weight`, `bn.running_var`, ...), created on first use. */
   parameter(layer: layers.Layer, key: string): GraphParameter {
-    const variable = layer.weights.find((w) => weightKey(layer, w) === key);
-    if (!variable) {
-      throw new Error(`layer ${layer.name} (${layer.getClassName()}): no weight "${key}" (has ${layer.weights.map((w) => weightKey(layer, w)).join(', ') || 'none'})`);
-    }
+    const variable = layerVariable(layer, key);
     const existing = this.byVariable.get(variable);
     if (existing) return existing;
     const dims = variable.shape as number[];
@@ -80,13 +74,7 @@ export class TrainingContext extends ConversionContext {
    * `prefix` names the weights: `<prefix>weight`, `bias`, `running_mean`, `running_var` (or tfjs-layers'
    * gamma/beta/moving_mean/moving_variance via `keys`).
    */
-  batchNorm(
-    x: OnnxValue,
-    layer: layers.Layer,
-    keys: { gamma?: string; beta?: string; mean: string; variance: string },
-    spec: BatchNormSpec,
-    name: string,
-  ): OnnxValue {
+  override batchNorm(x: OnnxValue, layer: layers.Layer, keys: BatchNormKeys, spec: BatchNormSpec, name: string): OnnxValue {
     const g = this.graph;
     const shape = g.shape(x.name);
     const channelAxis = x.layout === 'nchw' ? 1 : shape.length - 1;
@@ -124,12 +112,18 @@ export class TrainingContext extends ConversionContext {
     return { name: y, layout: x.layout, shape: x.shape };
   }
 
-  /** The keep-mask input of a drop-path residual over values of rank `rank`. */
-  dropPathMask(layerName: string, rate: number, rank: number): string {
-    const dims = [this.batchSize, ...new Array<number>(rank - 1).fill(1)];
-    const name = this.graph.reserve(`${layerName}.drop_path_mask`);
-    this.graph.setShape(name, dims);
-    this.dropPaths.push({ name, layerName, rate, dims });
-    return name;
+  /** branch·mask with a per-sample keep mask input (0 or 1/(1 − p)), as timm's drop_path in training. */
+  override dropPath(branch: string, rate: number, layerName: string): string {
+    if (rate <= 0) return branch;
+    const dims = [this.batchSize, ...new Array<number>(this.graph.shape(branch).length - 1).fill(1)];
+    const mask = this.graph.reserve(`${layerName}.drop_path_mask`);
+    this.graph.setShape(mask, dims);
+    this.dropPaths.push({ name: mask, layerName, rate, dims });
+    return this.graph.op('Mul', [branch, mask], layerName);
+  }
+
+  /** Bilinear resize as interpolation MatMuls: their gradient is the transposed MatMuls (standard ONNX has no Resize gradient). */
+  override resizeBilinear(input: OnnxValue, outSize: [number, number], alignCorners: boolean, name: string): OnnxValue {
+    return emitBilinearMatMul(this, input, outSize, alignCorners, name);
   }
 }

@@ -1,18 +1,15 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { convertLayers, unsupportedLayers } from '../convert-layers.js';
+import { convertLayers, LAYER_CONVERTERS, unsupportedLayers } from '../convert-layers.js';
 import { buildGradients } from '../gradients/build-gradients.js';
 import type { GradientFormulations } from '../gradients/gradient-rule.js';
 import type { LayerConverter } from '../layer-converter.js';
 import { OnnxGraphBuilder, valueInfo } from '../onnx-graph-builder.js';
 import { encodeOnnxModel, OnnxDataType } from '../onnx-proto.js';
 import { emitAdam } from './adam-graph.js';
-import { KERAS_TRAINING_CONVERTERS } from './keras-training-converters.js';
-import { LEVIT_TRAINING_CONVERTERS } from './levit-training-converters.js';
 import type { OptimizerGraph } from './optimizer-graph.js';
 import { emitSgd } from './sgd-graph.js';
 import { TrainingContext, type DropPathInput, type GraphParameter } from './training-context.js';
 import { emitTransUNetLoss } from './transunet-loss-graph.js';
-import { UNET_DECODER_TRAINING_CONVERTERS } from './unet-decoder-training-converters.js';
 
 /** An optimizer as data, as @levit-unet/training's `OptimizerConfig` (PyTorch's hyper-parameters and defaults). */
 export type TrainingOptimizerConfig =
@@ -52,12 +49,14 @@ export interface TrainingGraph {
   opCounts: Record<string, number>;
 }
 
-/** Every layer class a training graph converts, by tfjs class name. */
-const TRAINING_CONVERTERS: Readonly<Record<string, LayerConverter>> = {
-  ...KERAS_TRAINING_CONVERTERS,
-  ...LEVIT_TRAINING_CONVERTERS,
-  ...UNET_DECODER_TRAINING_CONVERTERS,
-};
+/**
+ * Layers that convert for inference only: dropout and noise layers are identities there but random in
+ * training, and Resize / pooling have no gradient rule here.
+ */
+const INFERENCE_ONLY = new Set(['Dropout', 'SpatialDropout1D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout', 'UpSampling2D', 'MaxPooling2D', 'AveragePooling2D']);
+
+/** Every layer class a training graph converts, by tfjs class name (the same converters as inference export). */
+const TRAINING_CONVERTERS: Readonly<Record<string, LayerConverter>> = Object.fromEntries(Object.entries(LAYER_CONVERTERS).filter(([name]) => !INFERENCE_ONLY.has(name)));
 
 /** The tfjs layer class names `buildTrainingGraph` converts. */
 export const TRAINABLE_LAYER_CLASSES: readonly string[] = Object.keys(TRAINING_CONVERTERS);
