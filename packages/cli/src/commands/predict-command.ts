@@ -2,11 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { encodeNpy, parseNpy } from '@levit-unet/datasets';
 import { argmaxLabels, predictLogitsArray } from '@levit-unet/inference';
-import { predictScans } from '@levit-unet/inference/node';
+import { checkCohortPart, predictScans } from '@levit-unet/inference/node';
 import { initBackend, loadModelDir } from '@levit-unet/levit-unet/node';
 import { atomicWriteFile, canonicalPath, isSamePath } from '@levit-unet/safe-fs';
 import { openEngine } from '../engine.js';
-import { backendOption, batchSizeOption, engineOption, deviceOption, threadsOption, modelDirOption, say } from '../options.js';
+import { backendOption, batchSizeOption, engineOption, deviceOption, threadsOption, modelDirOption, parseInteger, parsePositiveInt, say } from '../options.js';
+import { PredictionProgress } from '../prediction-progress.js';
 
 /** `--window -125,275`: low and high HU, low < high. */
 export function parseWindow(value: string): [number, number] {
@@ -31,6 +32,9 @@ export function predictCommand() {
     .option('--overlay <dir>', 'write overlay PNGs (image, coloured organs, legend) of slices with organs')
     .option('--logits', '.npy mode: write the logits (n, C, h, w) instead of argmax labels (n, h, w) uint8')
     .addOption(new Option('--layout <layout>', '.npy mode: array layout, nchw (PyTorch) or nhwc').choices(['nchw', 'nhwc'] as const).default('nchw' as const))
+    .option('--num-parts <n>', 'split the scans (sorted by file name) into N parts, of which this process predicts --part-id', parsePositiveInt('--num-parts'), 1)
+    .option('--part-id <k>', 'which part, 0..N-1 (e.g. $JOB_COMPLETION_INDEX of a Kubernetes Indexed Job)', parseInteger('--part-id'), 0)
+    .option('--overwrite', 'predict scans whose output exists again (default: skip them)')
     .addOption(batchSizeOption(8))
     .addOption(engineOption())
     .addOption(deviceOption())
@@ -54,25 +58,46 @@ export function predictCommand() {
         }
         return;
       }
+      checkCohortPart({ numParts: options.numParts, partId: options.partId }); // before the engine starts
       const engine = await openEngine(options.model, { backend: options.backend, engine: options.engine, threads: options.threads, ...(options.device ? { device: options.device } : {}) });
+      // Printed as the user spelled --out (predictScans sees its canonical path).
+      const canonicalOut = canonicalPath(options.out);
+      const shown = (output: string): string => (output.startsWith(canonicalOut) ? options.out + output.slice(canonicalOut.length) : output);
+      const progress = new PredictionProgress(process.stderr);
+      let summary;
       try {
-        const results = await predictScans(engine, {
+        summary = await predictScans(engine, {
           // Canonical paths, so that predictScans' output-is-an-input check sees through symlinked folders.
           inputs: canonicalPath(options.input),
-          out: canonicalPath(options.out),
+          out: canonicalOut,
           modality: options.modality,
           batchSize: options.batchSize,
+          numParts: options.numParts,
+          partId: options.partId,
+          overwrite: options.overwrite ?? false,
           ...(options.window ? { window: options.window } : {}),
           ...(options.overlay ? { overlayDir: options.overlay } : {}),
-          onProgress: (p) => process.stderr.write(`\r${p.input}: ${p.slicesDone}/${p.slicesTotal} slices (file ${p.fileIndex + 1}/${p.files})   `),
+          onProgress: (p) => progress.update(p),
+          onScan: (o, done, total) => {
+            const line =
+              o.status === 'predicted'
+                ? `${shown(o.output)}: labels (${o.shape.join(', ')}), ${o.msPerSlice.toFixed(0)} ms/slice${o.overlays.length ? `, ${o.overlays.length} overlays` : ''}`
+                : o.status === 'skipped'
+                  ? `${shown(o.output)}: exists, skipped (--overwrite to predict again)`
+                  : `${o.input}: failed: ${o.reason}`;
+            progress.scanDone(line, done, total);
+          },
         });
-        process.stderr.write('\n');
-        // Printed as the user spelled --out (predictScans saw its canonical path).
-        const canonicalOut = canonicalPath(options.out);
-        const shown = (output: string): string => (output.startsWith(canonicalOut) ? options.out + output.slice(canonicalOut.length) : output);
-        for (const r of results) say(`${shown(r.output)}: labels (${r.shape.join(', ')}), ${r.msPerSlice.toFixed(0)} ms/slice${r.overlays.length ? `, ${r.overlays.length} overlays` : ''}`);
       } finally {
+        progress.stop();
         await engine.dispose();
       }
+      const { predicted, skipped, failed, outcomes } = summary;
+      const part = summary.numParts > 1 ? `part ${summary.partId} of ${summary.numParts}: ` : '';
+      say(`${part}${outcomes.length} scans in ${summary.seconds.toFixed(1)} s: ${predicted.length} predicted, ${skipped.length} skipped (output exists), ${failed.length} failed`);
+      for (const f of failed) say(`  failed: ${f.input}: ${f.reason}`);
+      // Exit non-zero after every other scan of the part has run.
+      if (failed.length === 1) throw new Error(`${failed[0]!.input}: ${failed[0]!.reason}`);
+      if (failed.length > 1) throw new Error(`${failed.length} of ${outcomes.length} scans failed (listed above); the first: ${failed[0]!.input}: ${failed[0]!.reason}`);
     });
 }

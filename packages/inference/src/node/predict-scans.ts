@@ -1,4 +1,4 @@
-import { readdir, mkdir, stat } from 'node:fs/promises';
+import { access, readdir, mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import {
   ACDC_DISPLAY_NAMES,
@@ -19,11 +19,14 @@ import { readBytes, readNifti, writeNifti, writePng } from '@levit-unet/datasets
 import { renderOverlayFigure } from '../overlay-figure.js';
 import { predictVolumeLabels } from '../predict-volume-labels.js';
 import type { SegmentationEngine } from '../segmentation-engine.js';
+import { cohortPartIndices } from './cohort-part.js';
 import { refuseOverwritingInputs, volumeStem } from './output-paths.js';
 
 export interface ScanProgress {
   readonly input: string;
+  /** The scan's position among this part's scans (0-based). */
   readonly fileIndex: number;
+  /** Scans in this part. */
   readonly files: number;
   readonly slicesDone: number;
   readonly slicesTotal: number;
@@ -46,7 +49,19 @@ export interface PredictScansOptions {
   classNames?: readonly string[];
   /** Slices per engine call (default 8). */
   batchSize?: number;
+  /**
+   * Split the scans (in input order, each folder's sorted by file name) into this many parts, of which this
+   * call predicts `partId`: N processes or machines with part ids 0..N−1 cover the cohort exactly once
+   * (default 1).
+   */
+  numParts?: number;
+  /** Which part, 0..numParts−1 (default 0). */
+  partId?: number;
+  /** Predict scans whose output file exists again (default false: skip them, so a rerun finishes an interrupted cohort; outputs are written atomically, so one that exists is whole). */
+  overwrite?: boolean;
   onProgress?: (progress: ScanProgress) => void;
+  /** Called as each scan of the part is predicted, skipped or has failed. */
+  onScan?: (outcome: ScanOutcome, done: number, total: number) => void;
 }
 
 export interface ScanPrediction {
@@ -58,6 +73,26 @@ export interface ScanPrediction {
   readonly classVoxels: readonly number[];
   readonly overlays: readonly string[];
   readonly msPerSlice: number;
+}
+
+/** What became of one scan: its prediction, skipped (its output exists), or failed with a one-line reason. */
+export type ScanOutcome =
+  | ({ readonly status: 'predicted' } & ScanPrediction)
+  | { readonly status: 'skipped'; readonly input: string; readonly output: string }
+  | { readonly status: 'failed'; readonly input: string; readonly output: string; readonly reason: string };
+
+type OutcomeOf<S extends ScanOutcome['status']> = Extract<ScanOutcome, { status: S }>;
+
+export interface PredictScansSummary {
+  readonly numParts: number;
+  readonly partId: number;
+  /** This part's scans, in order, each with what became of it. */
+  readonly outcomes: readonly ScanOutcome[];
+  readonly predicted: ReadonlyArray<OutcomeOf<'predicted'>>;
+  readonly skipped: ReadonlyArray<OutcomeOf<'skipped'>>;
+  readonly failed: ReadonlyArray<OutcomeOf<'failed'>>;
+  /** Wall-clock time of the part. */
+  readonly seconds: number;
 }
 
 // NIfTI-1 pairs are listed by their header (.hdr); readNifti finds the .img beside it.
@@ -137,37 +172,74 @@ async function writeOverlays(dir: string, scan: LoadedScan, labels: NdArray<Uint
   return written;
 }
 
+/** The first line of an error's message without a leading `<input>: ` (the summary names the input). */
+function failureReason(error: unknown, input: string): string {
+  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  return line.startsWith(`${input}: `) ? line.slice(input.length + 2) : line;
+}
+
+async function predictScan(engine: SegmentationEngine, input: string, output: string, names: readonly string[], options: PredictScansOptions, progress: (done: number, total: number) => void): Promise<ScanPrediction> {
+  const scan = await loadScan(input, options);
+  const started = performance.now();
+  const labels = await predictVolumeLabels(engine, scan.image, {
+    source: input,
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    onProgress: progress,
+  });
+  const msPerSlice = (performance.now() - started) / scan.image.shape[0]!;
+  const stored = scan.nifti ? fromAxialStack(labels, scan.nifti.affine) : labels;
+  await writeNifti(output, { data: stored.data, shape: stored.shape }, scan.nifti ? { like: scan.nifti.header } : {});
+  const classVoxels = new Array<number>(engine.numClasses).fill(0);
+  for (const v of labels.data) classVoxels[v]!++;
+  const overlays = options.overlayDir ? await writeOverlays(join(options.overlayDir, volumeStem(basename(input))), scan, labels, names, options) : [];
+  return { input, output, shape: stored.shape, classVoxels, overlays, msPerSlice };
+}
+
 /**
  * Segments scans of any in-plane size with TransUNet's test-time procedure (`predictVolumeLabels`), after the
  * training preprocessing (axial stack, CT window or MRI normalisation), and writes each label map as uint8 NIfTI
- * on the input's grid with its header (qform/sform, pixdim) kept; optionally overlay PNGs. An output path equal
- * to an input path is refused before anything runs.
+ * on the input's grid with its header (qform/sform, pixdim) kept; optionally overlay PNGs. With `numParts` it
+ * predicts one part of the cohort. A scan that cannot be read or predicted is a failure with a one-line reason
+ * in the summary and the others still run; missing inputs, an output path equal to an input path and two scans
+ * with one output are refused before anything runs.
  */
-export async function predictScans(engine: SegmentationEngine, options: PredictScansOptions): Promise<ScanPrediction[]> {
+export async function predictScans(engine: SegmentationEngine, options: PredictScansOptions): Promise<PredictScansSummary> {
+  const started = performance.now();
+  const part = { numParts: options.numParts ?? 1, partId: options.partId ?? 0 };
   const files = await scanFiles(typeof options.inputs === 'string' ? [options.inputs] : options.inputs);
   const toFile = NIFTI.test(options.out) && !(await stat(options.out).catch(() => null))?.isDirectory();
   if (toFile && files.length !== 1) throw new Error(`${options.out}: ${files.length} scans need an output folder, not a file`);
   const outputs = files.map((file) => (toFile ? options.out : join(options.out, `${volumeStem(basename(file))}.nii.gz`)));
+  // Checked over the whole cohort, so every part refuses the same arguments.
   outputs.forEach((output) => refuseOverwritingInputs(output, files));
   const clash = outputs.findIndex((output, k) => outputs.indexOf(output) !== k);
   if (clash >= 0) throw new Error(`${files[outputs.indexOf(outputs[clash]!)]} and ${files[clash]} would both be written to ${outputs[clash]}`);
+  const mine = cohortPartIndices(files.length, part);
   const names = legendNames(engine, options.classNames);
-  const results: ScanPrediction[] = [];
-  for (const [fileIndex, input] of files.entries()) {
-    const scan = await loadScan(input, options);
-    const started = performance.now();
-    const labels = await predictVolumeLabels(engine, scan.image, {
-      source: input,
-      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-      onProgress: (done, total) => options.onProgress?.({ input, fileIndex, files: files.length, slicesDone: done, slicesTotal: total }),
-    });
-    const msPerSlice = (performance.now() - started) / scan.image.shape[0]!;
-    const stored = scan.nifti ? fromAxialStack(labels, scan.nifti.affine) : labels;
-    await writeNifti(outputs[fileIndex]!, { data: stored.data, shape: stored.shape }, scan.nifti ? { like: scan.nifti.header } : {});
-    const classVoxels = new Array<number>(engine.numClasses).fill(0);
-    for (const v of labels.data) classVoxels[v]!++;
-    const overlays = options.overlayDir ? await writeOverlays(join(options.overlayDir, volumeStem(basename(input))), scan, labels, names, options) : [];
-    results.push({ input, output: outputs[fileIndex]!, shape: stored.shape, classVoxels, overlays, msPerSlice });
+  const outcomes: ScanOutcome[] = [];
+  for (const [fileIndex, k] of mine.entries()) {
+    const [input, output] = [files[k]!, outputs[k]!];
+    let outcome: ScanOutcome;
+    if (!options.overwrite && (await access(output).then(() => true, () => false))) {
+      outcome = { status: 'skipped', input, output };
+    } else {
+      const progress = (done: number, total: number) => options.onProgress?.({ input, fileIndex, files: mine.length, slicesDone: done, slicesTotal: total });
+      try {
+        outcome = { status: 'predicted', ...(await predictScan(engine, input, output, names, options, progress)) };
+      } catch (error) {
+        outcome = { status: 'failed', input, output, reason: failureReason(error, input) };
+      }
+    }
+    outcomes.push(outcome);
+    options.onScan?.(outcome, fileIndex + 1, mine.length);
   }
-  return results;
+  const withStatus = <S extends ScanOutcome['status']>(status: S) => outcomes.filter((o): o is OutcomeOf<S> => o.status === status);
+  return {
+    ...part,
+    outcomes,
+    predicted: withStatus('predicted'),
+    skipped: withStatus('skipped'),
+    failed: withStatus('failed'),
+    seconds: (performance.now() - started) / 1000,
+  };
 }
