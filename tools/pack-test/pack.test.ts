@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  * workspace, and the packages are imported and used from there.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const packages = ['safe-fs', 'torch-io', 'levit-blocks', 'unet-decoder', 'levit-unet', 'datasets', 'metrics', 'inference', 'training', 'onnx', 'cli'];
+const packages = ['safe-fs', 'torch-io', 'raster', 'levit-blocks', 'unet-decoder', 'levit-unet', 'datasets', 'metrics', 'inference', 'training', 'onnx', 'cli'];
 const scratch = mkdtempSync(join(tmpdir(), 'levit-unet-pack-'));
 const pnpm = process.env.npm_execpath && /pnpm/.test(process.env.npm_execpath) ? process.env.npm_execpath : null;
 

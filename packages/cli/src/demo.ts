@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { drawText, SYNAPSE_DISPLAY_NAMES, type NdArray } from '@levit-unet/datasets';
+import { SYNAPSE_DISPLAY_NAMES, type NdArray } from '@levit-unet/datasets';
+import { drawText } from '@levit-unet/raster';
 import { readDatasetCases, writePng, writeSyntheticSynapse } from '@levit-unet/datasets/node';
 import { argmaxLabels, renderOverlayFigure, sideBySide } from '@levit-unet/inference';
 import { evaluateToFolder } from '@levit-unet/inference/node';

@@ -1,11 +1,11 @@
 export type { TypedArray, NdArray, VolumeCase } from './volume.js';
-export type { RgbaImage } from './rgba-image.js';
-export { drawText, textWidth, GLYPH_WIDTH, GLYPH_HEIGHT } from './bitmap-font.js';
+// Kept for callers of the earlier surface; `@levit-unet/raster` owns the image and the font.
+export { drawText, textWidth, GLYPH_WIDTH, GLYPH_HEIGHT, type RgbaImage } from '@levit-unet/raster';
 export { DataError } from './data-error.js';
-export type { Dtype } from './dtype.js';
-export { transpose } from './transpose.js';
-export { parseNpy, encodeNpy } from './npy.js';
-export { parseNpz, encodeNpz, type ParseNpzOptions, type EncodeNpzOptions } from './npz.js';
+export type { Dtype } from './io/dtype.js';
+export { transpose } from './transforms/transpose.js';
+export { parseNpy, encodeNpy } from './io/npy.js';
+export { parseNpz, encodeNpz, type ParseNpzOptions, type EncodeNpzOptions } from './io/npz.js';
 export {
   parseNifti,
   parseNiftiPair,
@@ -14,13 +14,13 @@ export {
   type NiftiVolume,
   type NiftiImage,
   type EncodeNiftiOptions,
-} from './nifti.js';
-export { type SplineOrder } from './spline-filter.js';
-export { zoom, resize, zoomShape, type ZoomOptions } from './spline-zoom.js';
-export { rotate, type RotateOptions } from './rotate.js';
-export { parseH5, encodeH5, type ParseH5Options, type EncodeH5Options } from './h5.js';
-export { SeededRandom, deriveSeed } from './seeded-random.js';
-export { rot90, flip } from './rot-flip.js';
+} from './io/nifti.js';
+export { type SplineOrder } from './transforms/spline-filter.js';
+export { zoom, resize, zoomShape, type ZoomOptions } from './transforms/spline-zoom.js';
+export { rotate, type RotateOptions } from './transforms/rotate.js';
+export { parseH5, encodeH5, type ParseH5Options, type EncodeH5Options } from './io/h5.js';
+export { SeededRandom, deriveSeed } from './sampling/seeded-random.js';
+export { rot90, flip } from './transforms/rot-flip.js';
 export {
   drawAugmentation,
   applyAugmentation,
@@ -28,8 +28,8 @@ export {
   transunetAugment,
   type AugmentDecision,
   type SliceSample,
-} from './transunet-augment.js';
-export { volumeSlices, sliceToPatch, patchToSlice, predictVolume } from './test-time.js';
+} from './transforms/transunet-augment.js';
+export { volumeSlices, sliceToPatch, patchToSlice, predictVolume } from './transforms/test-time.js';
 export { checkedImage, checkedLabels, checkSameShape, checkRank, valueRange } from './validate.js';
 export {
   SYNAPSE_CLASSES,
@@ -46,13 +46,13 @@ export {
   formatListFile,
   synapseSliceSample,
   synapseVolumeSample,
-} from './synapse-layout.js';
-export { BTCV_TO_SYNAPSE, remapLabels, parseLabelMap, type LabelMap } from './label-map.js';
-export { TRANSUNET_CT_WINDOW, windowIntensities, normalizeMri } from './intensity.js';
-export { axialVoxelAxis, axialPermutation, toAxialStack, fromAxialStack } from './slice-axis.js';
+} from './layouts/synapse-layout.js';
+export { BTCV_TO_SYNAPSE, remapLabels, parseLabelMap, type LabelMap } from './layouts/label-map.js';
+export { TRANSUNET_CT_WINDOW, windowIntensities, normalizeMri } from './transforms/intensity.js';
+export { axialVoxelAxis, axialPermutation, toAxialStack, fromAxialStack } from './transforms/slice-axis.js';
 export { generatePhantomVolume, type PhantomOptions, type PhantomVolume } from './phantom.js';
-export { prepareVolume, type PrepareVolumeOptions, type PreparedVolume, type Modality } from './prepare.js';
-export { niftiCaseKey, pairByCaseKey, parseMsdDatasetJson, type NiftiPairing, type MsdDescription } from './msd-layout.js';
+export { prepareVolume, type PrepareVolumeOptions, type PreparedVolume, type Modality } from './transforms/prepare.js';
+export { niftiCaseKey, pairByCaseKey, parseMsdDatasetJson, type NiftiPairing, type MsdDescription } from './layouts/msd-layout.js';
 export {
   ACDC_CLASSES,
   ACDC_NUM_CLASSES,
@@ -63,6 +63,6 @@ export {
   parseAcdcInfo,
   acdcListFiles,
   type AcdcInfo,
-} from './acdc-layout.js';
-export { batchIterator, epochOrder, type SampleSource, type BatchOptions, type Batch } from './batch-iterator.js';
-export { volumeSliceSource, type TrainingVolume, type VolumeSliceSourceOptions } from './volume-slice-source.js';
+} from './layouts/acdc-layout.js';
+export { batchIterator, epochOrder, type SampleSource, type BatchOptions, type Batch } from './sampling/batch-iterator.js';
+export { volumeSliceSource, type TrainingVolume, type VolumeSliceSourceOptions } from './sampling/volume-slice-source.js';

@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from './sampling/seeded-random.js';
 import type { NdArray } from './volume.js';
 
 export interface PhantomOptions {

@@ -4,10 +4,10 @@
  * and bench/fuzz.ts.
  */
 import type { FuzzSeed, FuzzTarget } from '@levit-unet/test-utils/fuzz';
-import { parseH5 } from '../src/h5.js';
-import { parseNifti } from '../src/nifti.js';
-import { parseNpy } from '../src/npy.js';
-import { parseNpz } from '../src/npz.js';
+import { parseH5 } from '../src/io/h5.js';
+import { parseNifti } from '../src/io/nifti.js';
+import { parseNpy } from '../src/io/npy.js';
+import { parseNpz } from '../src/io/npz.js';
 import { fixtureBytes } from './fixtures.js';
 
 /** Readers under fuzzing may allocate at most this much; anything claiming more must be refused. */

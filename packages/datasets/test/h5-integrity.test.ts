@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { DataError } from '../src/data-error.js';
-import { encodeH5, parseH5 } from '../src/h5.js';
+import { encodeH5, parseH5 } from '../src/io/h5.js';
 import { fixtureBytes, fixtureJson } from './fixtures.js';
 
 const hostile = fixtureJson<{ corrupt_chunk: { h5py_error: string } }>('h5/hostile.json');

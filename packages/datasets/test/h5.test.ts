@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../src/data-error.js';
-import { encodeH5, parseH5 } from '../src/h5.js';
+import { encodeH5, parseH5 } from '../src/io/h5.js';
 import { fixtureBytes, fixtureJson } from './fixtures.js';
 
 const expected = fixtureJson<{ shape: number[]; image: number[]; label: number[] }>('h5/expected.json');

@@ -1,6 +1,6 @@
 /** npz members are CRC-checked and size-bounded (fixtures written by numpy: test/fixtures/make_npz_hostile.py). */
 import { describe, expect, it } from 'vitest';
-import { parseNpz } from '../src/npz.js';
+import { parseNpz } from '../src/io/npz.js';
 import { fixtureBytes, fixtureJson } from './fixtures.js';
 
 const hostile = fixtureJson<{ crc_flipped: { numpy_error: string }; bomb: { bytes: number } }>('npy/hostile.json');
@@ -31,7 +31,7 @@ describe('parseNpz integrity', () => {
 
 describe('parseNpy quotes header text on one line', () => {
   it('escapes a newline inside a malformed shape (found by the fuzzer)', async () => {
-    const { encodeNpy, parseNpy } = await import('../src/npy.js');
+    const { encodeNpy, parseNpy } = await import('../src/io/npy.js');
     const good = encodeNpy({ data: new Float32Array(6), shape: [2, 3] });
     const header = new TextDecoder('latin1').decode(good.subarray(10, 10 + new DataView(good.buffer).getUint16(8, true)));
     const broken = header.replace('(2, 3)', '(2,\n 3x)');

@@ -1,4 +1,4 @@
-import { drawText, GLYPH_HEIGHT, textWidth, type RgbaImage } from '@levit-unet/datasets';
+import { drawText, GLYPH_HEIGHT, textWidth, type RgbaImage } from '@levit-unet/raster';
 import { blendOverlay, SYNAPSE_PALETTE } from './overlay.js';
 
 export interface OverlayFigureOptions {

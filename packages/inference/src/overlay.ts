@@ -1,4 +1,4 @@
-import type { RgbaImage } from '@levit-unet/datasets';
+import type { RgbaImage } from '@levit-unet/raster';
 
 /** Colours per class id (0 = background, not drawn), in the spirit of the paper's qualitative figure. */
 export const SYNAPSE_PALETTE: ReadonlyArray<readonly [number, number, number]> = [

@@ -1,4 +1,5 @@
-import { SYNAPSE_DISPLAY_NAMES, textWidth, type RgbaImage } from '@levit-unet/datasets';
+import { SYNAPSE_DISPLAY_NAMES } from '@levit-unet/datasets';
+import { textWidth, type RgbaImage } from '@levit-unet/raster';
 import { describe, expect, it } from 'vitest';
 import { blendOverlay, renderOverlayFigure, sideBySide, SYNAPSE_PALETTE } from '../src/index.js';
 

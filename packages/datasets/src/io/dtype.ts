@@ -1,6 +1,6 @@
 import { HOST_BYTE_ORDER, swapBytes } from '@levit-unet/torch-io';
-import { DataError } from './data-error.js';
-import type { TypedArray } from './volume.js';
+import { DataError } from '../data-error.js';
+import type { TypedArray } from '../volume.js';
 
 /** Element type names shared by the npy, NIfTI and HDF5 codecs. */
 export type Dtype = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';

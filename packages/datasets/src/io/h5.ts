@@ -1,7 +1,7 @@
 import { ByteBudget, float16ToFloat32, maxBytesOf, type ReadLimits } from '@levit-unet/torch-io';
-import { DataError } from './data-error.js';
+import { DataError } from '../data-error.js';
 import { narrowInt64 } from './dtype.js';
-import type { NdArray, TypedArray } from './volume.js';
+import type { NdArray, TypedArray } from '../volume.js';
 
 type H5wasm = typeof import('h5wasm').default;
 type H5Module = Awaited<H5wasm['ready']>;

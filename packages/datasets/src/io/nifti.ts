@@ -1,9 +1,9 @@
 import { isGzip } from '@levit-unet/torch-io';
 import { gunzipSync, gzipSync } from 'fflate';
 import { readHeader, type NIFTI1, type NIFTI2 } from 'nifti-reader-js';
-import { DataError, decodeOrThrow } from './data-error.js';
+import { DataError, decodeOrThrow } from '../data-error.js';
 import { type Dtype, dtypeOf, elementBytes, readElements, readInt64Elements, shapeSize } from './dtype.js';
-import type { NdArray, TypedArray } from './volume.js';
+import type { NdArray, TypedArray } from '../volume.js';
 
 /** A NIfTI header as read: the raw bytes (so writers can carry every field over) and the decoded fields. */
 export interface NiftiHeader {

@@ -1,8 +1,8 @@
 import { float16ToFloat32, HOST_BYTE_ORDER, swapBytes } from '@levit-unet/torch-io';
-import { DataError } from './data-error.js';
+import { DataError } from '../data-error.js';
 import { type Dtype, dtypeOf, elementBytes, readElements, readInt64Elements, shapeSize } from './dtype.js';
-import { transpose } from './transpose.js';
-import type { NdArray } from './volume.js';
+import { transpose } from '../transforms/transpose.js';
+import type { NdArray } from '../volume.js';
 
 // Hand-written rather than a library: the .npy format is a 10-byte preamble plus a Python dict literal
 // (numpy/lib/format.py), and the npm readers available either skip big-endian/Fortran-order arrays or

@@ -1,8 +1,8 @@
 import { listZipEntries, readZipEntries, type ReadLimits } from '@levit-unet/torch-io';
 import { zipSync, type Zippable } from 'fflate';
-import { DataError } from './data-error.js';
+import { DataError } from '../data-error.js';
 import { encodeNpy, parseNpy } from './npy.js';
-import type { NdArray } from './volume.js';
+import type { NdArray } from '../volume.js';
 
 export interface ParseNpzOptions extends ReadLimits {
   /** Names the archive in error messages. */

@@ -1,4 +1,4 @@
-import { DataError } from './data-error.js';
+import { DataError } from '../data-error.js';
 
 /** ACDC classes as distributed (ground truth values). */
 export const ACDC_CLASSES = ['background', 'RV', 'Myo', 'LV'] as const;

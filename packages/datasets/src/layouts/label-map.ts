@@ -1,5 +1,5 @@
-import { DataError } from './data-error.js';
-import type { TypedArray } from './volume.js';
+import { DataError } from '../data-error.js';
+import type { TypedArray } from '../volume.js';
 
 /**
  * BTCV (Synapse multi-atlas, 13 organs) label ids to the 8 Synapse organs TransUNet evaluates:

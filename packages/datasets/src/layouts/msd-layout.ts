@@ -1,4 +1,4 @@
-import { DataError } from './data-error.js';
+import { DataError } from '../data-error.js';
 
 /** The case key of a NIfTI file name: extension, nnU-Net channel suffix (`_0000`), `img`/`label` prefixes and `_gt`/`_seg`/`_label`/`_mask` suffixes removed; null for non-NIfTI names. */
 export function niftiCaseKey(fileName: string): string | null {

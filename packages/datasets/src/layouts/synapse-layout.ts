@@ -1,6 +1,6 @@
-import type { SliceSample } from './transunet-augment.js';
-import { checkedImage, checkedLabels, checkRank, checkSameShape } from './validate.js';
-import type { NdArray } from './volume.js';
+import type { SliceSample } from '../transforms/transunet-augment.js';
+import { checkedImage, checkedLabels, checkRank, checkSameShape } from '../validate.js';
+import type { NdArray } from '../volume.js';
 
 /** Synapse multi-organ classes (TransUNet numbering), index = label value. */
 export const SYNAPSE_CLASSES = [

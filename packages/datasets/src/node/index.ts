@@ -1,25 +1,25 @@
 // Kept for callers of the earlier surface; `@levit-unet/safe-fs` owns atomic writes.
 export { atomicWriteFile, atomicWriteDir } from '@levit-unet/safe-fs';
-export { readBytes } from './read-bytes.js';
-export { encodePng, writePng } from './png.js';
-export { readNifti, writeNifti, type WriteNiftiOptions } from './nifti-file.js';
-export { readNpz, writeNpz } from './npz-file.js';
+export { readBytes } from './io/read-bytes.js';
+export { encodePng, writePng } from './io/png.js';
+export { readNifti, writeNifti, type WriteNiftiOptions } from './io/nifti-file.js';
+export { readNpz, writeNpz } from './io/npz-file.js';
 export {
   readSynapseSlice,
   readSynapseVolume,
   readSynapseList,
   synapseTrainFiles,
   synapseTestFiles,
-} from './synapse-dataset.js';
-export { writeSynapseTrainCase, writeSynapseTestCase, writeSynapseLists } from './synapse-writer.js';
-export { listNiftiPairs, listMsdCases, type NiftiCase, type NiftiCollection } from './nifti-folders.js';
-export { listAcdcFrames, writeAcdcLists, type AcdcFrame } from './acdc-dataset.js';
+} from './layouts/synapse-dataset.js';
+export { writeSynapseTrainCase, writeSynapseTestCase, writeSynapseLists } from './layouts/synapse-writer.js';
+export { listNiftiPairs, listMsdCases, type NiftiCase, type NiftiCollection } from './layouts/nifti-folders.js';
+export { listAcdcFrames, writeAcdcLists, type AcdcFrame } from './layouts/acdc-dataset.js';
 export {
   prepareDataset,
   type PrepareDatasetOptions,
   type PrepareReport,
   type PreparedCase,
-} from './prepare-dataset.js';
+} from './transforms/prepare-dataset.js';
 export {
   validateDataset,
   detectLayout,
@@ -35,7 +35,7 @@ export {
   type SyntheticNiftiOptions,
   type SyntheticOptions,
 } from './synthetic-data.js';
-export { createSliceSource, synapseBatches, type SliceSourceOptions, type SynapseBatchOptions } from './synapse-loader.js';
+export { createSliceSource, synapseBatches, type SliceSourceOptions, type SynapseBatchOptions } from './sampling/synapse-loader.js';
 export {
   readDatasetCases,
   niftiSplit,
@@ -44,4 +44,4 @@ export {
   type DatasetCase,
   type DatasetCasesOptions,
   type DatasetCaseSet,
-} from './dataset-cases.js';
+} from './layouts/dataset-cases.js';

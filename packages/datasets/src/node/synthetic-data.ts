@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BTCV_TO_SYNAPSE } from '../label-map.js';
+import { BTCV_TO_SYNAPSE } from '../layouts/label-map.js';
 import { generatePhantomVolume } from '../phantom.js';
-import { prepareVolume } from '../prepare.js';
-import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../synapse-layout.js';
+import { prepareVolume } from '../transforms/prepare.js';
+import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../layouts/synapse-layout.js';
 import { replaceDir } from '@levit-unet/safe-fs';
-import { writeNifti } from './nifti-file.js';
-import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';
+import { writeNifti } from './io/nifti-file.js';
+import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './layouts/synapse-writer.js';
 
 export interface SyntheticOptions {
   /** Base seed; case n uses seed + n (default 0). */

@@ -1,13 +1,13 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ACDC_NUM_CLASSES } from '../acdc-layout.js';
+import { ACDC_NUM_CLASSES } from '../layouts/acdc-layout.js';
 import { DataError } from '../data-error.js';
-import { SYNAPSE_NUM_CLASSES, SYNAPSE_PATHS, synapseSlicePath, synapseVolumePath } from '../synapse-layout.js';
+import { SYNAPSE_NUM_CLASSES, SYNAPSE_PATHS, synapseSlicePath, synapseVolumePath } from '../layouts/synapse-layout.js';
 import { checkedImage, checkedLabels, checkSameShape } from '../validate.js';
-import { listAcdcFrames } from './acdc-dataset.js';
-import { listMsdCases, listNiftiPairs, type NiftiCase } from './nifti-folders.js';
-import { readNifti } from './nifti-file.js';
-import { readSynapseList, readSynapseSlice, readSynapseVolume } from './synapse-dataset.js';
+import { listAcdcFrames } from './layouts/acdc-dataset.js';
+import { listMsdCases, listNiftiPairs, type NiftiCase } from './layouts/nifti-folders.js';
+import { readNifti } from './io/nifti-file.js';
+import { readSynapseList, readSynapseSlice, readSynapseVolume } from './layouts/synapse-dataset.js';
 
 export type DatasetLayout = 'synapse' | 'msd' | 'acdc' | 'nifti-folders';
 

@@ -1,5 +1,5 @@
 import { deriveSeed, SeededRandom } from './seeded-random.js';
-import type { SliceSample } from './transunet-augment.js';
+import type { SliceSample } from '../transforms/transunet-augment.js';
 
 /** Where samples come from: a count and an async loader (which may decode and augment in a worker). */
 export interface SampleSource {

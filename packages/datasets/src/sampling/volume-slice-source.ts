@@ -1,7 +1,7 @@
 import type { SampleSource } from './batch-iterator.js';
 import { SeededRandom } from './seeded-random.js';
-import { resizeSample, transunetAugment, type SliceSample } from './transunet-augment.js';
-import type { NdArray, TypedArray } from './volume.js';
+import { resizeSample, transunetAugment, type SliceSample } from '../transforms/transunet-augment.js';
+import type { NdArray, TypedArray } from '../volume.js';
 
 /** A prepared (D, H, W) volume: image scaled as training expects ([0, 1] for windowed CT), labels 0..numClasses-1. */
 export interface TrainingVolume {

@@ -1,4 +1,4 @@
-import type { TypedArray } from './volume.js';
+import type { TypedArray } from '../volume.js';
 
 /** TransUNet's CT window in HU: clip to [-125, 275], then scale to [0, 1]. */
 export const TRANSUNET_CT_WINDOW: readonly [number, number] = [-125, 275];

@@ -1,8 +1,8 @@
 import { TRANSUNET_CT_WINDOW, normalizeMri, windowIntensities } from './intensity.js';
-import { remapLabels, type LabelMap } from './label-map.js';
+import { remapLabels, type LabelMap } from '../layouts/label-map.js';
 import { toAxialStack } from './slice-axis.js';
-import { checkedImage, checkedLabels, checkSameShape } from './validate.js';
-import type { NdArray } from './volume.js';
+import { checkedImage, checkedLabels, checkSameShape } from '../validate.js';
+import type { NdArray } from '../volume.js';
 
 export type Modality = 'ct' | 'mri';
 

@@ -1,4 +1,4 @@
-import type { NdArray, TypedArray } from './volume.js';
+import type { NdArray, TypedArray } from '../volume.js';
 
 function like<T extends TypedArray>(data: T, length: number): T {
   return new (data.constructor as new (n: number) => T)(length);

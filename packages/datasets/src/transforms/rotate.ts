@@ -1,5 +1,5 @@
 import { castLike, firstTap, mirrorIndex, splineFilter, splineWeights, type SplineOrder } from './spline-filter.js';
-import type { NdArray, TypedArray } from './volume.js';
+import type { NdArray, TypedArray } from '../volume.js';
 
 // Cephes sindg/cosdg (what scipy.special.sindg/cosdg and so ndimage.rotate use): reducing the angle in
 // degrees before converting to radians gives results that differ from Math.sin(x * PI / 180) in the last

@@ -1,5 +1,5 @@
 import { transpose } from './transpose.js';
-import type { NdArray, TypedArray } from './volume.js';
+import type { NdArray, TypedArray } from '../volume.js';
 
 /** |cosine| between voxel axis `axis` (a column of the affine) and world axis `world` (0 x, 1 y, 2 z). */
 function alignment(affine: readonly (readonly number[])[], axis: number, world: number): number {

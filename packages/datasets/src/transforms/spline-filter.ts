@@ -1,6 +1,6 @@
-import { shapeSize } from './dtype.js';
+import { shapeSize } from '../io/dtype.js';
 import { stridesOf } from './transpose.js';
-import type { TypedArray } from './volume.js';
+import type { TypedArray } from '../volume.js';
 
 /** Interpolation orders scipy.ndimage supports: 0 nearest, 1 linear, 2-5 B-splines. */
 export type SplineOrder = 0 | 1 | 2 | 3 | 4 | 5;

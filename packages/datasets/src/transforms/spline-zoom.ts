@@ -1,6 +1,6 @@
-import { shapeSize } from './dtype.js';
+import { shapeSize } from '../io/dtype.js';
 import { castLike, firstTap, mirrorIndex, splineFilterAxis, splineWeights, type SplineOrder } from './spline-filter.js';
-import type { NdArray, TypedArray } from './volume.js';
+import type { NdArray, TypedArray } from '../volume.js';
 
 export interface ZoomOptions {
   /** Spline order as in scipy (default 3, cubic B-spline). */

@@ -1,5 +1,5 @@
 import { resize } from './spline-zoom.js';
-import type { NdArray } from './volume.js';
+import type { NdArray } from '../volume.js';
 
 /** The slices of a (D, H, W) volume along its first axis, as (H, W) views (no copy). */
 export function* volumeSlices(volume: NdArray<Float32Array>): Generator<NdArray<Float32Array>> {

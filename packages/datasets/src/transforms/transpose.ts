@@ -1,5 +1,5 @@
-import type { NdArray, TypedArray } from './volume.js';
-import { shapeSize } from './dtype.js';
+import type { NdArray, TypedArray } from '../volume.js';
+import { shapeSize } from '../io/dtype.js';
 
 /**
  * Permutes the axes of a C-order array, like `np.transpose(a, perm).copy()`: output axis `n` is input

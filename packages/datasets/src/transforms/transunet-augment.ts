@@ -1,8 +1,8 @@
 import { flip, rot90 } from './rot-flip.js';
 import { rotate } from './rotate.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../sampling/seeded-random.js';
 import { resize } from './spline-zoom.js';
-import type { NdArray } from './volume.js';
+import type { NdArray } from '../volume.js';
 
 /** One draw of TransUNet's `RandomGenerator`: what it does to a slice before resizing. */
 export type AugmentDecision =

@@ -3,8 +3,8 @@ import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { isGzip } from '@levit-unet/torch-io';
-import { DataError } from '../data-error.js';
-import { encodeNifti, parseNifti, parseNiftiPair, type NiftiHeader, type NiftiImage, type NiftiVolume } from '../nifti.js';
+import { DataError } from '../../data-error.js';
+import { encodeNifti, parseNifti, parseNiftiPair, type NiftiHeader, type NiftiImage, type NiftiVolume } from '../../io/nifti.js';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
 import { readBytes } from './read-bytes.js';
 

@@ -1,5 +1,5 @@
-import { encodeNpz, parseNpz, type EncodeNpzOptions } from '../npz.js';
-import type { NdArray } from '../volume.js';
+import { encodeNpz, parseNpz, type EncodeNpzOptions } from '../../io/npz.js';
+import type { NdArray } from '../../volume.js';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
 import { readBytes } from './read-bytes.js';
 

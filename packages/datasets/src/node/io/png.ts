@@ -1,6 +1,6 @@
 import { PNG } from 'pngjs';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
-import type { RgbaImage } from '../rgba-image.js';
+import type { RgbaImage } from '@levit-unet/raster';
 
 
 /** PNG bytes of an RGBA image (pngjs). */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DataError } from '../data-error.js';
+import { DataError } from '../../data-error.js';
 
 /** Reads a whole file; a missing or unreadable file is a `DataError` naming it. */
 export async function readBytes(path: string): Promise<Uint8Array> {

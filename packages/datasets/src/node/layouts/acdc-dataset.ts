@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { acdcFramePaths, acdcListFiles, parseAcdcInfo } from '../acdc-layout.js';
-import { DataError } from '../data-error.js';
+import { acdcFramePaths, acdcListFiles, parseAcdcInfo } from '../../layouts/acdc-layout.js';
+import { DataError } from '../../data-error.js';
 import { atomicWriteFile } from '@levit-unet/safe-fs';
 
 /** One annotated ACDC frame: the patient, which phase, and the image/ground-truth paths. */

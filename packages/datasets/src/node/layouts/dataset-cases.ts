@@ -15,12 +15,12 @@ import {
   synapseVolumePath,
   type LabelMap,
   type NiftiHeader,
-} from '../index.js';
+} from '../../index.js';
 import { listAcdcFrames } from './acdc-dataset.js';
 import { listMsdCases, listNiftiPairs } from './nifti-folders.js';
-import { readNifti } from './nifti-file.js';
+import { readNifti } from '../io/nifti-file.js';
 import { readSynapseList, readSynapseVolume } from './synapse-dataset.js';
-import type { VolumeCase } from '../volume.js';
+import type { VolumeCase } from '../../volume.js';
 
 export type DatasetKind = 'synapse' | 'acdc' | 'nifti';
 /** Synapse: only 'test' (`test_vol.txt`); ACDC: the 70/10/20 patient split; NIfTI folders: see `niftiSplit`. */

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { resolveInside } from '@levit-unet/safe-fs';
-import { DataError } from '../data-error.js';
-import { niftiCaseKey, parseMsdDatasetJson, type MsdDescription } from '../msd-layout.js';
+import { DataError } from '../../data-error.js';
+import { niftiCaseKey, parseMsdDatasetJson, type MsdDescription } from '../../layouts/msd-layout.js';
 
 /** One image/label pair of NIfTI files (absolute paths) and its case key. */
 export interface NiftiCase {

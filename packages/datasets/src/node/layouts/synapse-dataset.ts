@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataError } from '../data-error.js';
-import { parseH5 } from '../h5.js';
-import { parseNpz } from '../npz.js';
+import { DataError } from '../../data-error.js';
+import { parseH5 } from '../../io/h5.js';
+import { parseNpz } from '../../io/npz.js';
 import {
   SYNAPSE_NUM_CLASSES,
   SYNAPSE_PATHS,
@@ -10,11 +10,11 @@ import {
   synapseSliceSample,
   synapseVolumePath,
   synapseVolumeSample,
-} from '../synapse-layout.js';
-import type { SliceSample } from '../transunet-augment.js';
-import type { NdArray } from '../volume.js';
+} from '../../layouts/synapse-layout.js';
+import type { SliceSample } from '../../transforms/transunet-augment.js';
+import type { NdArray } from '../../volume.js';
 import { resolveInsideSync } from '@levit-unet/safe-fs';
-import { readBytes } from './read-bytes.js';
+import { readBytes } from '../io/read-bytes.js';
 
 /** Reads and checks one training slice (`train_npz/caseXXXX_sliceYYY.npz`, arrays `image` and `label`). */
 export async function readSynapseSlice(path: string, numClasses: number = SYNAPSE_NUM_CLASSES): Promise<SliceSample> {

@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { encodeH5 } from '../h5.js';
-import { encodeNpz } from '../npz.js';
-import type { PreparedVolume } from '../prepare.js';
+import { encodeH5 } from '../../io/h5.js';
+import { encodeNpz } from '../../io/npz.js';
+import type { PreparedVolume } from '../../transforms/prepare.js';
 import {
   formatListFile,
   SYNAPSE_PATHS,
   synapseSliceName,
   synapseSlicePath,
   synapseVolumePath,
-} from '../synapse-layout.js';
+} from '../../layouts/synapse-layout.js';
 
 // These write into a directory that is published atomically afterwards (`atomicWriteDir`), so single
 // files need no temporary-and-rename of their own.

@@ -1,6 +1,6 @@
-import { SeededRandom } from '../seeded-random.js';
-import { resizeSample, transunetAugment, type SliceSample } from '../transunet-augment.js';
-import { readSynapseSlice } from './synapse-dataset.js';
+import { SeededRandom } from '../../sampling/seeded-random.js';
+import { resizeSample, transunetAugment, type SliceSample } from '../../transforms/transunet-augment.js';
+import { readSynapseSlice } from '../layouts/synapse-dataset.js';
 
 /** What a loader (main thread or worker) needs to produce one training sample. */
 export interface SliceTask {

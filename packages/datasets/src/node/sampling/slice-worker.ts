@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { DataError } from '../data-error.js';
+import { DataError } from '../../data-error.js';
 import { runSliceTask, type SliceTask } from './slice-task.js';
 
 // Worker entry of the slice loader: decodes and augments off the main thread and hands the typed arrays

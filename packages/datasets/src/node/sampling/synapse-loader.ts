@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { batchIterator, type Batch, type BatchOptions, type SampleSource } from '../batch-iterator.js';
-import { DataError } from '../data-error.js';
-import { SYNAPSE_NUM_CLASSES } from '../synapse-layout.js';
-import type { SliceSample } from '../transunet-augment.js';
+import { batchIterator, type Batch, type BatchOptions, type SampleSource } from '../../sampling/batch-iterator.js';
+import { DataError } from '../../data-error.js';
+import { SYNAPSE_NUM_CLASSES } from '../../layouts/synapse-layout.js';
+import type { SliceSample } from '../../transforms/transunet-augment.js';
 import { runSliceTask, type SliceTask } from './slice-task.js';
-import { synapseTrainFiles } from './synapse-dataset.js';
+import { synapseTrainFiles } from '../layouts/synapse-dataset.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface SliceSourceOptions {

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { DataError } from '../data-error.js';
-import { BTCV_TO_SYNAPSE, parseLabelMap, type LabelMap } from '../label-map.js';
-import { prepareVolume, type Modality } from '../prepare.js';
-import { deriveSeed, SeededRandom } from '../seeded-random.js';
-import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../synapse-layout.js';
+import { DataError } from '../../data-error.js';
+import { BTCV_TO_SYNAPSE, parseLabelMap, type LabelMap } from '../../layouts/label-map.js';
+import { prepareVolume, type Modality } from '../../transforms/prepare.js';
+import { deriveSeed, SeededRandom } from '../../sampling/seeded-random.js';
+import { SYNAPSE_TEST_CASES, SYNAPSE_TRAIN_CASES, synapseCaseName } from '../../layouts/synapse-layout.js';
 import { canonicalPath, checkReplaceable, isPathInside, replaceDir } from '@levit-unet/safe-fs';
-import { listNiftiPairs, type NiftiCase } from './nifti-folders.js';
-import { readNifti } from './nifti-file.js';
-import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './synapse-writer.js';
+import { listNiftiPairs, type NiftiCase } from '../layouts/nifti-folders.js';
+import { readNifti } from '../io/nifti-file.js';
+import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from '../layouts/synapse-writer.js';
 
 export interface PrepareDatasetOptions {
   /** Folder of NIfTI images (HU for CT). */

@@ -1,0 +1,2 @@
+export type { RgbaImage } from './rgba-image.js';
+export { drawText, textWidth, GLYPH_WIDTH, GLYPH_HEIGHT } from './bitmap-font.js';
