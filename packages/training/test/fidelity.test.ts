@@ -53,7 +53,7 @@ describe.skipIf(!dir)('two TransUNet training steps of the official LeViT-UNet-1
     expect(m.deltaNormRelative.median).toBeLessThan(3 * 2.3e-3); // README 2.3e-3
     expect(m.deltaNormRelative.p90).toBeLessThan(3 * 2.8e-2); // README 2.8e-2
     expect(m.deltaNormRelative.max).toBeLessThan(3 * 5.5e-2); // README 5.5e-2
-    expect(m.sampledDelta).toBeLessThan(8e-2); // README 5.7e-3: dominated by the first convolution (see above)
+    expect(m.sampledDelta).toBeLessThan(8e-2); // README 5.7e-3 ; PyTorch float32 on AVX2 3.8e-2 (tools/torch-reference/fidelity_torch_float32.py): dominated by the first convolution (see above)
     expect(m.wholeTensorLowerBound).toBeLessThan(3 * 8.3e-3); // README (whole-tensor) 8.3e-3
     expect(m.runningSumRelative.median).toBeLessThan(5e-5); // README 6.4e-6 (running_mean sums near 0 make this noisy)
     // unbiased batch variance in the running statistics: the biased one is off by 0.1/(n − 1) ≥ 2.5e-4 somewhere
