@@ -30,8 +30,8 @@ export async function createOnnxRuntimeEngine(model: string | Uint8Array, option
   const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
   let device: TrainingDevice = 'cpu';
   const runtime = async (): Promise<OnnxInferenceRuntime> => {
-    const ort = await loadOnnxRuntime('createOnnxRuntimeEngine');
     device = options.device === 'auto' ? await probeTrainingDevice() : (options.device ?? 'cpu');
+    const { ort } = await loadOnnxRuntime('createOnnxRuntimeEngine', { device, threads });
     return {
       Tensor: ort.Tensor,
       InferenceSession: {

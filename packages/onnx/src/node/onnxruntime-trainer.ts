@@ -31,13 +31,14 @@ export async function createOnnxRuntimeTrainer(model: LayersModel, options: Onnx
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createOnnxRuntimeTrainer: threads must be a positive integer, got ${options.threads}`);
   const device = options.device === 'auto' ? await probeTrainingDevice() : (options.device ?? 'cpu');
-  const ort = await loadOnnxRuntime('createOnnxRuntimeTrainer');
+  const { ort, package: runtime } = await loadOnnxRuntime('createOnnxRuntimeTrainer', { device, threads });
   const { threads: _threads, device: _device, profilePrefix, memory, ...graphOptions } = options;
   return createOnnxTrainer(ort as unknown as OnnxRuntimeLike, model, {
     ...graphOptions,
     device,
     endProfiling: profilePrefix !== undefined,
-    preallocatedOutputs: true,
+    // onnxruntime-web copies outputs into its heap instead of writing the caller's tensors (see createOnnxTrainer).
+    preallocatedOutputs: runtime === 'onnxruntime-node',
     sessionOptions: {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
