@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // Worker threads run compiled JavaScript, so this file tests the built package (`pnpm build` first;
 // turbo's test task depends on build). Types come from the sources, so typechecking needs no build.
@@ -52,5 +54,22 @@ describe('synapseBatches (streaming from disk, worker threads)', () => {
       for await (const batch of synapseBatches(root, { batchSize: 3, workers: 1 })) void batch;
     };
     await expect(consume()).rejects.toThrow(/case0031_slice001\.npz: label value 40 at flat index 0 is outside the class range 0\.\.8/);
+  });
+
+  it('lets the process exit when a source with workers is never closed (a setup error after opening it)', async () => {
+    const root = join(tmp(), 'unclosed');
+    await writeSyntheticSynapse(root, { trainCases: 1, testCases: 0, shape: [2, 32, 32] });
+    // One sample loaded, then the script ends without close(): idle workers must not hold the event loop.
+    const script = join(tmp(), 'unclosed.mjs');
+    await writeFile(script, `const { createSliceSource, synapseTrainFiles } = await import(${JSON.stringify(pathToFileURL(resolve(import.meta.dirname, built)).href)});
+const source = createSliceSource(await synapseTrainFiles(${JSON.stringify(root)}), { workers: 2, outputSize: [32, 32] });
+await source.load(0, 0, 1);
+console.log('loaded');\n`);
+    const started = Date.now();
+    const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('loaded');
+    expect(child.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(25_000);
   });
 });

@@ -55,8 +55,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // A run writes config.json, logs, last/ and best/ (and overwrite deletes last/ and best/): never into a
   // folder that holds anything else, such as a home folder.
   await checkReplaceable(runDir, { force: true, isReplaceable: isTrainingRun, what: 'training run folder' });
-  const data = await openTrainData(options.data, options.numClasses);
   const model = typeof options.model === 'function' ? await options.model() : options.model;
+  // Opened after the model is built and closed on every path below: a Synapse source starts worker
+  // threads, and one left open keeps the process alive after any setup error.
+  const data = await openTrainData(options.data, options.numClasses);
   try {
     const resolved = resolveConfig(options, data.source.length);
     const { engine, variables } = await startEngine(options.engine ?? createTfjsTrainingEngine, model, resolved.train, data);

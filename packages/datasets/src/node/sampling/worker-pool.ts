@@ -8,6 +8,8 @@ interface Pending<R> {
 /**
  * A fixed set of worker threads running one script; tasks go to the least busy worker and answers are
  * matched by id. Messages are `{ id, ...payload }` both ways. A worker that dies rejects its tasks.
+ * A worker holds the process open only while it has tasks: a pool its owner forgot to close (a setup
+ * error between opening and using it) lets the process exit instead of keeping it alive for good.
  */
 export class WorkerPool<Task, Result> {
   private readonly workers: Worker[];
@@ -22,7 +24,7 @@ export class WorkerPool<Task, Result> {
         const entry = this.pending.get(message.id);
         if (!entry) return;
         this.pending.delete(message.id);
-        this.busy[n]!--;
+        if (--this.busy[n]! === 0) worker.unref();
         try {
           entry.resolve(decode(message));
         } catch (error) {
@@ -33,6 +35,7 @@ export class WorkerPool<Task, Result> {
       worker.on('exit', (code) => {
         if (code !== 0) this.failWorker(n, new Error(`loader worker exited with code ${code}`));
       });
+      worker.unref(); // after the listeners: adding one refs the worker's port again
       return worker;
     });
     this.busy = new Array<number>(size).fill(0);
@@ -42,7 +45,7 @@ export class WorkerPool<Task, Result> {
     let n = 0;
     for (let i = 1; i < this.workers.length; i++) if (this.busy[i]! < this.busy[n]!) n = i;
     const id = this.nextId++;
-    this.busy[n]!++;
+    if (this.busy[n]!++ === 0) this.workers[n]!.ref();
     return new Promise<Result>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: n });
       this.workers[n]!.postMessage({ id, task });
