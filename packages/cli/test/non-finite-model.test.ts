@@ -12,6 +12,7 @@ import { encodeNpy } from '@levit-unet/datasets';
 import { createLeViTUNet } from '@levit-unet/levit-unet';
 import { initBackend, saveModelDir } from '@levit-unet/levit-unet/node';
 import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { runCliCaptured as cli } from './run-cli.js';
 
 let dir: string;
@@ -63,5 +64,15 @@ describe('a model with NaN weights', () => {
     const { code, stderr } = await cli('predict', '--model', modelDir, '--input', input, '--out', join(dir, 'y.npy'));
     expect(stderr).toMatch(/non-finite/);
     expect(code).toBe(1);
+  }, 300_000);
+
+  it('makes export refuse it in either format, writing nothing', async () => {
+    for (const [format, out] of [['safetensors', join(dir, 'nan.safetensors')], ['onnx', join(dir, 'nan.onnx')]] as const) {
+      const { code, stderr } = await cli('export', '--model', modelDir, '--format', format, '--out', out);
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr.trim()).toMatch(/^levit-unet: .*model: non-finite weights \(NaN\/Inf\): 1 of [\d.]+ M values in 1 tensor \(first: .+, 1 of \d+\); nothing exported$/);
+      expect(existsSync(out)).toBe(false);
+    }
   }, 300_000);
 });

@@ -2,7 +2,17 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { exportSafetensorsFile, initBackend, loadLeViTUNet, loadModelDir } from '@levit-unet/levit-unet/node';
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '@levit-unet/onnx';
 import { exportOnnxFile } from '@levit-unet/onnx/node';
+import { describeNonFinite, findNonFiniteWeights } from '@levit-unet/training';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { backendOption, modelDirOption, parsePositiveInt, say } from '../options.js';
+
+/** A model holding NaN/Inf is refused before anything is written (as import-torch refuses such a checkpoint). */
+async function checkFiniteWeights(model: LayersModel, dir: string): Promise<void> {
+  const found = await findNonFiniteWeights(model);
+  if (found.length === 0) return;
+  const total = model.weights.reduce((s, w) => s + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
+  throw new Error(`${dir}: non-finite weights (NaN/Inf): ${describeNonFinite(found, total)}; nothing exported`);
+}
 
 export function exportCommand() {
   return new Command('export')
@@ -24,6 +34,7 @@ export function exportCommand() {
         // Any model built from this project's layers exports (a swapped encoder too), not only LeViT-UNet.
         const model = await loadModelDir(options.model);
         try {
+          await checkFiniteWeights(model, options.model);
           await exportOnnxFile(model, options.out, { opset: options.opset, layout: options.layout, output: options.output });
         } finally {
           model.dispose();
@@ -32,6 +43,7 @@ export function exportCommand() {
       }
       const model = await loadLeViTUNet(options.model);
       try {
+        await checkFiniteWeights(model, options.model);
         await exportSafetensorsFile(model, options.out, { floatDtype: options.dtype === 'f16' ? 'F16' : 'F32' });
       } finally {
         model.dispose();

@@ -5,6 +5,8 @@ import { learningRate, type LrSchedule } from '../lr-schedule.js';
 import { NonFiniteLossError } from '../non-finite-loss-error.js';
 import type { TrainingEngine } from '../training-engine.js';
 import type { TrainStepResult } from '../train-step.js';
+import { describeNonFinite, findNonFiniteOptimizerState, findNonFiniteWeights } from '../non-finite-weights.js';
+import type { OptimizerState } from '../torch-optimizer.js';
 import { saveBest, saveLast } from './checkpoints.js';
 import { epochBatchIndices, loadBatches } from './epoch-batches.js';
 import type { RunConfigFile } from './run-config.js';
@@ -93,6 +95,10 @@ export function trainResult(runDir: string, config: RunConfigFile, state: Traini
 interface Run extends LoopContext {
   /** Brings the model up to the engine's values; once per position (it copies every weight out of an engine that trains elsewhere). */
   syncModel(): Promise<void>;
+  /** The rate of the latest step (named when an update turns out non-finite). */
+  lastLr: number | null;
+  /** The iteration `last/` holds (null before the first save). */
+  savedIteration: number | null;
 }
 
 /**
@@ -110,6 +116,9 @@ export async function runLoop(ctx: LoopContext): Promise<TrainResult> {
       await engine.syncModel();
       syncedAt = state.iteration;
     },
+    lastLr: null,
+    // A resumed run starts from last/.
+    savedIteration: state.iteration > 0 ? state.iteration : null,
   };
   const schedule: LrSchedule = train.schedule === 'poly' ? { kind: 'poly', maxIterations: totalIterations, power: train.polyPower } : { kind: 'constant' };
   const [, inputHeight, inputWidth] = ctx.model.inputs[0]!.shape;
@@ -142,6 +151,7 @@ export async function runLoop(ctx: LoopContext): Promise<TrainResult> {
         state.iteration += 1;
         state.batchInEpoch += 1;
         lastLoss = step.loss;
+        run.lastLr = lr;
         const now = performance.now();
         const slicesPerSecond = (batch.indices.length * 1000) / Math.max(now - started, 1e-3);
         started = now;
@@ -197,6 +207,7 @@ async function validate(run: Run, epoch: number): Promise<void> {
   const { state, model } = run;
   if (state.lastValidationIteration === state.iteration) return;
   await run.syncModel();
+  await checkFinite(run, null);
   const outcome = await run.callbacks.validate!(model, epoch);
   if (!Number.isFinite(outcome.meanDice)) throw new Error(`validate: meanDice must be a finite number, got ${String(outcome.meanDice)} (epoch ${epoch})`);
   const record: ValidationRecord = { ...outcome, type: 'validation', epoch, iteration: state.iteration, time: new Date().toISOString() };
@@ -212,9 +223,30 @@ async function validate(run: Run, epoch: number): Promise<void> {
   await writeCurves(run.runDir, run.log.records);
 }
 
-/** `last/` at the current position, then the curves. */
+/**
+ * Stops the run when the weights or the optimizer state hold NaN/Inf. The loss is checked before each
+ * update, so only the latest updates (and BatchNorm statistics, which the training loss never reads) can
+ * be non-finite here: the run stops before such a model reaches last/ or best/.
+ */
+async function checkFinite(run: Run, optimizerState: OptimizerState | null): Promise<void> {
+  const weights = await findNonFiniteWeights(run.model);
+  const moments = optimizerState ? findNonFiniteOptimizerState(optimizerState) : [];
+  if (weights.length === 0 && moments.length === 0) return;
+  const what = weights.length
+    ? `weights: ${describeNonFinite(weights, run.model.weights.reduce((s, w) => s + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0))}`
+    : `optimizer state: ${describeNonFinite(moments, Object.values(optimizerState!.slots).reduce((s, slot) => s + Object.values(slot.buffers).reduce((a, b) => a + b.length, 0), 0))}`;
+  const kept = run.savedIteration === null ? 'no last/ was written' : `last/ keeps iteration ${run.savedIteration}`;
+  throw new Error(
+    `train: non-finite ${what} after the update at iteration ${run.state.iteration} (lr ${run.lastLr}); training stopped, ${kept} (lower the learning rate)`,
+  );
+}
+
+/** `last/` at the current position (checked finite first), then the curves. */
 async function checkpoint(run: Run): Promise<void> {
   await run.syncModel();
-  await saveLast(run.runDir, run.model, run.variables, await run.engine.readOptimizerState(), run.state);
+  const optimizerState = await run.engine.readOptimizerState();
+  await checkFinite(run, optimizerState);
+  await saveLast(run.runDir, run.model, run.variables, optimizerState, run.state);
+  run.savedIteration = run.state.iteration;
   await writeCurves(run.runDir, run.log.records);
 }
