@@ -22,6 +22,7 @@ export interface BenchRow {
   peakRssMB: number;
 }
 
+/** One row of `levit-unet bench`: the variant, engine and backend timed, and how. */
 export interface BenchRowOptions {
   variant: LeViTUNetVariant;
   engine: EngineChoice;
@@ -31,6 +32,7 @@ export interface BenchRowOptions {
   repeats?: number;
   /** Also time training steps (default true). */
   train?: boolean;
+  /** Receives the progress lines (default: none). */
   log?: (line: string) => void;
 }
 

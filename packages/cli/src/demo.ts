@@ -32,6 +32,7 @@ export const DEMO_RECIPE = {
   seed: 0,
 };
 
+/** Options of `runDemo`: where it writes, the engine and backend, and the recipe's overrides. */
 export interface DemoOptions {
   outDir: string;
   backend?: string;
@@ -40,11 +41,14 @@ export interface DemoOptions {
   threads?: number;
   /** Override parts of the recipe (tests use a tiny one). */
   recipe?: Partial<typeof DEMO_RECIPE>;
+  /** Receives the demo's progress lines (default: none). */
   log?: (line: string) => void;
+  /** Called after every training iteration (the CLI's progress bar). */
   onProgress?: (progress: TrainProgress) => void;
   signal?: AbortSignal;
 }
 
+/** What the demo measured (mean Dice and HD95, per-class Dice, timings) and the files it wrote. */
 export interface DemoResult {
   backend: string;
   engine: string;

@@ -27,6 +27,7 @@ const commands = [
   benchCommand,
 ];
 
+/** The `levit-unet` command line as a commander `Command` (what `bin/levit-unet.js` parses `process.argv` with). */
 export function createProgram(): Command {
   const program = new Command('levit-unet')
     .description('LeViT-UNet for TensorFlow.js: train, evaluate, predict; PyTorch weights; data; metrics')

@@ -1,6 +1,7 @@
 import { SeededRandom } from './sampling/seeded-random.js';
 import type { NdArray } from './volume.js';
 
+/** Options of `abdominalPhantom`. */
 export interface PhantomOptions {
   /** Seed; the same seed and shape always give the same volume (default 0). */
   seed?: number;

@@ -12,6 +12,7 @@ export type EvaluationCase = VolumeCase;
 /** 'voxel': distances in voxels, as TransUNet (no spacing passed to medpy); 'header': in mm from `spacingMm`. */
 export type SpacingMode = 'voxel' | 'header';
 
+/** Where an evaluation is: the case and its slices done. */
 export interface EvaluationProgress {
   readonly caseName: string;
   /** 0-based index of the case, and how many cases are done before it. */
@@ -20,6 +21,7 @@ export interface EvaluationProgress {
   readonly slicesTotal: number;
 }
 
+/** Options of `evaluateDataset`. */
 export interface EvaluateDatasetOptions {
   /** Classes of the ground truth; must equal `engine.numClasses` (default). */
   numClasses?: number;
@@ -33,11 +35,13 @@ export interface EvaluateDatasetOptions {
   policy?: PolicyName;
   /** Slices per engine call (default 8). */
   batchSize?: number;
+  /** Called after each batch of slices (a progress bar). */
   onProgress?: (progress: EvaluationProgress) => void;
   /** Receives each case's (D, H, W) prediction before the next case is read (e.g. to save it). */
   onPrediction?: (evaluationCase: EvaluationCase, prediction: NdArray<Uint8Array>) => Promise<void> | void;
 }
 
+/** One evaluated case: its metrics per class and its slice count. */
 export interface CaseResult {
   readonly name: string;
   readonly evaluation: CaseEvaluation;
@@ -46,6 +50,7 @@ export interface CaseResult {
   readonly msPerSlice: number;
 }
 
+/** One class of an evaluation: its identifiers and its metrics over the cases. */
 export interface ClassResult {
   readonly id: number;
   readonly name: string;
@@ -55,6 +60,7 @@ export interface ClassResult {
   readonly hd95: number;
 }
 
+/** A whole evaluation: the protocol, engine and settings, per-case and per-class results, the means. */
 export interface DatasetEvaluation {
   readonly protocol: typeof TRANSUNET_PROTOCOL;
   readonly engine: string;

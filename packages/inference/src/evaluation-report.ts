@@ -1,6 +1,7 @@
 import { METRIC_NAMES, summaryToCsv, summaryToJson, type MetricName } from '@levit-unet/metrics';
 import type { DatasetEvaluation } from './evaluate-dataset.js';
 
+/** Options of the JSON, Markdown and CSV reports of an evaluation. */
 export interface EvaluationReportOptions {
   /** Metrics in JSON and CSV (default all of METRIC_NAMES; Markdown always shows the papers' DSC and HD95). */
   metrics?: readonly MetricName[];

@@ -1,6 +1,7 @@
 import { drawText, GLYPH_HEIGHT, textWidth, type RgbaImage } from '@levit-unet/raster';
 import { blendOverlay, SYNAPSE_PALETTE } from './overlay.js';
 
+/** Options of `overlayFigure`: class names, colours, opacity, scale and flips. */
 export interface OverlayFigureOptions {
   /** Legend names indexed by label value (index 0, the background, is not listed), e.g. `SYNAPSE_DISPLAY_NAMES`. */
   classNames: readonly string[];

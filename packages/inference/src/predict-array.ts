@@ -2,19 +2,23 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkFiniteLogits } from './finite-logits.js';
 
+/** Axis order of an image batch: (n, c, h, w) as PyTorch, or (n, h, w, c) as tfjs. */
 export type ArrayLayout = 'nchw' | 'nhwc';
 
+/** A batch of images as one float32 array and its shape. */
 export interface ImageBatch {
   data: Float32Array;
   /** (n, c, h, w) for 'nchw', (n, h, w, c) for 'nhwc'. */
   shape: number[];
 }
 
+/** Options of `predictArray`. */
 export interface PredictArrayOptions {
   layout?: ArrayLayout;
   batchSize?: number;
   /** Names the input in errors (a file path). */
   source?: string;
+  /** Called after each engine call with the images done and their total. */
   onBatch?: (done: number, total: number) => void;
 }
 

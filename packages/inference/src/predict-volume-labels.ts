@@ -3,6 +3,7 @@ import { checkFiniteLogits } from './finite-logits.js';
 import { argmaxLabels } from './predict-array.js';
 import type { SegmentationEngine } from './segmentation-engine.js';
 
+/** Options of `predictVolumeLabels`. */
 export interface PredictVolumeOptions {
   /** Slices per engine call (default 8); the result does not depend on it. */
   batchSize?: number;

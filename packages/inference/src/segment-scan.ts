@@ -15,6 +15,7 @@ import type { SegmentationEngine } from './segmentation-engine.js';
 /** 'ct': clip to a HU window and scale to [0, 1]; 'mr': per-volume percentile normalisation (as training). */
 export type ScanModality = 'ct' | 'mr';
 
+/** How a scan becomes the network's input: modality and intensity window. */
 export interface ScanInputOptions {
   /** Default 'ct'. */
   modality?: ScanModality;
@@ -47,8 +48,10 @@ export function classVolumesMl(classVoxels: readonly number[], spacingMm: readon
   return classVoxels.map((n) => n * voxelMl);
 }
 
+/** Options of `segmentScan`: preparing the scan, and predicting it. */
 export type SegmentScanOptions = ScanInputOptions & PredictVolumeOptions;
 
+/** What `segmentScan` returns: the network input, its labels (on the axial stack and in the scan's array order), class voxel counts and timing. */
 export interface ScanSegmentation {
   /** The network's input: the axial (D, H, W) stack in [0, 1] (`scanToNetworkInput`). */
   readonly image: NdArray<Float32Array>;

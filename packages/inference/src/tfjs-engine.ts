@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { SegmentationEngine } from './segmentation-engine.js';
 
+/** Options of `createTfjsEngine`. */
 export interface TfjsEngineOptions {
   /** Dispose the model with the engine (default false: the caller keeps it). */
   ownsModel?: boolean;

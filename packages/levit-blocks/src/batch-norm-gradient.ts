@@ -11,6 +11,7 @@ export interface BatchStatistics {
   count: number;
 }
 
+/** Options of the training-mode BatchNorm with its closed-form gradient. */
 export interface BatchNormTrainingOptions {
   epsilon: number;
   activation?: BatchNormActivation;
@@ -175,6 +176,7 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
 
 /** A bias-free linear map z = f(x, W) that precedes a BatchNorm (a convolution, a matrix product), with its two gradients. */
 export interface BatchNormProduct {
+  /** z = x ⊛ w (the product the BatchNorm follows). */
   forward(x: tf.Tensor, w: tf.Tensor): tf.Tensor;
   /** [dL/dx, dL/dW] from dL/dz. */
   backward(dz: tf.Tensor, x: tf.Tensor, w: tf.Tensor): [tf.Tensor, tf.Tensor];

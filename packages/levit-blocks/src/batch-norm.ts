@@ -5,8 +5,10 @@ import { InferenceCache } from './inference-cache.js';
 
 /** PyTorch's BatchNorm defaults: eps 1e-5, momentum 0.1 (new = (1 − m)·running + m·batch). */
 export const BN_EPSILON = 1e-5;
+/** PyTorch's default BatchNorm momentum: running = (1 − 0.1)·running + 0.1·batch. */
 export const BN_MOMENTUM = 0.1;
 
+/** Options of a BatchNorm: initial γ, ε, momentum. */
 export interface BatchNormOptions {
   /** Initial γ: 1, or 0 where LeViT zero-initialises the last BatchNorm of a residual branch. */
   gammaInit?: number;

@@ -4,6 +4,7 @@ import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import type { BatchNorm } from './batch-norm.js';
 import { productBatchNormTraining, type BatchNormProduct } from './batch-norm-gradient.js';
 
+/** The activation fused after a Conv2dBN / LinearBN product. */
 export type FusedActivation = 'linear' | 'relu';
 
 /** A bias-free NHWC convolution with PyTorch's symmetric padding, and its gradients as tfjs computes them. */

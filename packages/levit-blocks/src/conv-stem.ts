@@ -2,6 +2,7 @@ import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { LeViTConv2dBN } from './conv2d-bn.js';
 import { LeViTHardswish } from './hardswish.js';
 
+/** Options of `convStem`: its width and layer names. */
 export interface ConvStemOptions {
   /** Output width n; the four convolutions give n/8, n/4, n/2, n channels. */
   width: number;

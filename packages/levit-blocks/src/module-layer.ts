@@ -24,6 +24,7 @@ export abstract class ModuleLayer extends layers.Layer {
   /** The caches of tensors derived from the weights for inference, freed with the weights. */
   private readonly inferenceCaches: Array<InferenceCache<TensorRecord>> = [];
 
+  /** Adds a BatchNorm's γ, β and running statistics as this layer's weights named `${prefix}.weight` etc., as PyTorch names them. */
   protected addBatchNorm(prefix: string, channels: number, options?: BatchNormOptions): BatchNorm {
     const add: WeightAdder = (name, shape, initializer, trainable, dtype) =>
       this.addTorchWeight(`${prefix}.${name}`, shape, initializer, trainable, dtype);

@@ -9,8 +9,10 @@ export interface MeanValue {
   readonly excluded: number;
 }
 
+/** The mean of every metric (over cases, or over classes). */
 export type MetricMeans = Readonly<Record<MetricName, MeanValue>>;
 
+/** One case of a summary: its name and its values per class. */
 export interface CaseRow {
   readonly name: string;
   /** Values per class, aligned with `Summary.classIds`. */

@@ -11,6 +11,7 @@ import { assertConnectivity, classSurface, type Connectivity } from './surface.j
 import { unionBox, type Box } from './bounding-box.js';
 import { Workspace } from './workspace.js';
 
+/** Options of `evaluateCase`: class count, voxel spacing, the empty-mask policy. */
 export interface EvaluateOptions {
   /** C, background included: labels are integers in [0, C). */
   readonly numClasses: number;
@@ -30,11 +31,13 @@ export interface EvaluateOptions {
   readonly connectivity?: Connectivity;
 }
 
+/** Voxel counts of one class: the overlap counts and the surface voxels of each mask. */
 export interface ClassCounts extends OverlapCounts {
   readonly predSurfaceVoxels: number;
   readonly gtSurfaceVoxels: number;
 }
 
+/** The metrics of one class of a case, and which of its masks are empty. */
 export interface ClassEvaluation {
   readonly classId: number;
   readonly counts: ClassCounts;
@@ -45,6 +48,7 @@ export interface ClassEvaluation {
   readonly values: MetricValues;
 }
 
+/** The metrics of one case (one label map against its ground truth), per class. */
 export interface CaseEvaluation {
   readonly shape: readonly number[];
   readonly spacingMm: readonly number[] | null;

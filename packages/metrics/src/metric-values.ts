@@ -17,6 +17,7 @@ export const METRIC_NAMES = [
   'assd',
 ] as const satisfies readonly (keyof MetricValues)[];
 
+/** One of `METRIC_NAMES`. */
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 /** The distance metrics, which share one rule under each empty-mask policy. */

@@ -15,6 +15,7 @@ import { DISTANCE_METRIC_NAMES, type MetricValues } from './metric-values.js';
  */
 export type PolicyName = 'transunet' | 'strict';
 
+/** The empty-mask policies: TransUNet's, and strict. */
 export const POLICY_NAMES: readonly PolicyName[] = ['transunet', 'strict'];
 
 /** Which of the two masks of a class are empty. */

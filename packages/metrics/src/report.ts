@@ -2,6 +2,7 @@ import type { MeanValue, MetricMeans, Summary } from './aggregate.js';
 import { className } from './class-names.js';
 import { METRIC_NAMES, type MetricName } from './metric-values.js';
 
+/** Options of the text and JSON reports. */
 export interface ReportOptions {
   /** Names indexed by class id, e.g. `SYNAPSE_CLASSES` of @levit-unet/datasets; missing names print as `class <id>`. */
   readonly classNames?: readonly string[];

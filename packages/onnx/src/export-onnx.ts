@@ -5,6 +5,7 @@ import { OnnxGraphBuilder, tensorProto, valueInfo, type Dim } from './onnx-graph
 import { encodeOnnxModel, OnnxDataType } from './onnx-proto.js';
 import { optimizeForInference } from './passes/optimize-for-inference.js';
 
+/** Options of `exportOnnx`. */
 export interface ExportOnnxOptions {
   /** ONNX opset, 14 (HardSwish) to 23. Default 17. */
   opset?: number;
@@ -16,8 +17,11 @@ export interface ExportOnnxOptions {
   modelName?: string;
 }
 
+/** The opset `exportOnnx` writes by default. */
 export const DEFAULT_OPSET = 17;
+/** The lowest opset `exportOnnx` writes (HardSwish is opset 14). */
 export const MIN_OPSET = 14;
+/** The highest opset `exportOnnx` writes. */
 export const MAX_OPSET = 23;
 
 const PRODUCER = { name: '@levit-unet/onnx', version: '0.1.0' };

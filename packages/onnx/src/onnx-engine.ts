@@ -3,14 +3,18 @@ import { summarizeOnnxModel, type OnnxSignatureEntry } from './onnx-model-summar
 /** The part of onnxruntime's JavaScript inference API (onnxruntime-common: onnxruntime-node and onnxruntime-web alike) the engine uses. */
 export interface OnnxInferenceRuntime {
   InferenceSession: {
+    /** A session for the model's ONNX bytes. */
     create(model: Uint8Array, options?: Record<string, unknown>): Promise<{
+      /** Runs the model on `feeds` (tensors by input name); the outputs by name. */
       run(feeds: Record<string, unknown>): Promise<Record<string, { readonly data: unknown; readonly dims: readonly number[] }>>;
+      /** Frees the session. */
       release(): Promise<void>;
     }>;
   };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => unknown;
 }
 
+/** Options of `createOnnxEngine`. */
 export interface OnnxEngineOptions {
   /** onnxruntime session options (execution providers, threads); graph optimisations default to 'all'. */
   sessionOptions?: Record<string, unknown>;
@@ -34,6 +38,7 @@ export interface OnnxEngine {
   readonly numClasses: number;
   /** images (n, h, w) float32 row-major → logits (n, h, w, numClasses) float32 NHWC. */
   predictLogits(images: Float32Array, n: number): Promise<Float32Array>;
+  /** Releases the session. */
   dispose(): Promise<void> | void;
 }
 

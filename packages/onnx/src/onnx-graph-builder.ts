@@ -114,6 +114,7 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Adds a float32 initializer (a constant) of shape `dims`, named uniquely from `name`. */
   addFloat(name: string, data: Float32Array, dims: number[]): Initializer {
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new Error(`ONNX constant ${name}: ${data.length} values do not fill dims [${dims}]`);

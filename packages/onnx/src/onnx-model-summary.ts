@@ -7,6 +7,7 @@ export interface OnnxSignatureEntry {
   shape: Array<number | string>;
 }
 
+/** What `summarizeOnnxModel` reads from a model: versions, producer, signature, operators. */
 export interface OnnxModelSummary {
   irVersion: number;
   opset: number;

@@ -185,6 +185,7 @@ export interface OnnxGraph {
   output: OnnxValueInfo[];
 }
 
+/** An ONNX ModelProto as `encodeOnnxModel` writes it. */
 export interface OnnxModel {
   irVersion: number;
   opsetImport: Array<{ domain: string; version: number }>;

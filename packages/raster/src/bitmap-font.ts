@@ -81,6 +81,7 @@ const GLYPHS: Record<string, readonly number[]> = {
 
 /** Glyph cell: 5 pixels and a 1-pixel gap across, 7 rows down. */
 export const GLYPH_WIDTH = 6;
+/** Height in pixels of a glyph at scale 1. */
 export const GLYPH_HEIGHT = 7;
 
 /** Width in pixels of `text` at `scale`. */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isProcessAlive, parseTemporaryName, type TemporaryName } from './temporary-names.js';
 
+/** What `recoverDir` did about an interrupted `replaceDir`. */
 export interface Recovery {
   /** An interrupted replace of `path` was finished (its new folder moved in place). */
   finished: boolean;

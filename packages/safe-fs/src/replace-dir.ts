@@ -7,6 +7,7 @@ import { removeStaleTemporaries } from './stale-temporaries.js';
 import { trackTemporary } from './signal-cleanup.js';
 import { newTag, temporarySibling } from './temporary-names.js';
 
+/** Options of `replaceDir`. */
 export interface ReplaceDirOptions {
   /** Replace a non-empty folder that `isReplaceable` accepts (the command line's `--force`). */
   force?: boolean;

@@ -6,6 +6,7 @@ import { bfloat16ToFloat32, float16ToFloat32, float32ToBfloat16, float32ToFloat1
 import { HOST_BYTE_ORDER, swapBytes, type ByteOrder } from './byte-order.js';
 import type { TensorData, TensorDtype } from './tensor-map.js';
 
+/** Bytes per element of each dtype in the file. */
 export const ELEMENT_SIZES: Readonly<Record<TensorDtype, number>> = {
   float32: 4,
   float16: 2,

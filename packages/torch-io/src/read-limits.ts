@@ -7,6 +7,7 @@
 /** 4 GiB: above the largest checkpoint or volume this project reads (LeViT-UNet-384 is ~200 MB, a CT volume ~1 GB as float32). */
 export const DEFAULT_MAX_BYTES = 4 * 2 ** 30;
 
+/** Size limits of the readers, so that a hostile or corrupt file cannot allocate without bound. */
 export interface ReadLimits {
   /**
    * The most bytes a reader may allocate for one input (inflated entries, decoded tensors, gathered

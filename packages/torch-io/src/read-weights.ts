@@ -6,8 +6,10 @@ import type { UnpickleLimits } from './torch-pickle.js';
 import { isLegacyTorch } from './torch-legacy.js';
 import { isZip } from './zip-archive.js';
 
+/** The weights formats `readWeights` reads. */
 export type WeightsFormat = 'safetensors' | 'torch';
 
+/** Options of `readWeights`. */
 export interface ReadWeightsOptions extends UnpickleLimits {
   /** Names the input in error messages, e.g. its file path. */
   source?: string;

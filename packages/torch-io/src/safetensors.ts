@@ -18,6 +18,7 @@ import {
 } from './tensor-map.js';
 import { quote } from './quote.js';
 
+/** The safetensors dtypes read and written. */
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'U8' | 'BOOL';
 
 const FROM_SAFETENSORS: Readonly<Record<SafetensorsDtype, TensorDtype>> = {
@@ -53,6 +54,7 @@ const MAX_HEADER_BYTES = 100_000_000;
 /** The reference writer pads the header to a multiple of this. */
 const HEADER_ALIGNMENT = 8;
 
+/** What a safetensors file holds: its tensors and metadata. */
 export interface SafetensorsContents {
   /** Tensors in the order of their data in the file. */
   tensors: TensorMap;
@@ -60,6 +62,7 @@ export interface SafetensorsContents {
   metadata: Record<string, string> | null;
 }
 
+/** Options of `readSafetensors`. */
 export interface ReadSafetensorsOptions extends ReadLimits {
   /** Names the input in error messages, e.g. its file path. */
   source?: string;
@@ -86,6 +89,7 @@ export function isSafetensors(bytes: Uint8Array): boolean {
   return headerLength > 0n && headerLength <= BigInt(bytes.length - 8) && bytes[8] === 0x7b;
 }
 
+/** Reads a `.safetensors` file: its tensors and metadata; a malformed header or an out-of-range offset is an error naming the source. */
 export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptions = {}): SafetensorsContents {
   const source = options.source ?? 'safetensors';
   const fail = (message: string): never => {
@@ -163,6 +167,7 @@ export function readSafetensors(bytes: Uint8Array, options: ReadSafetensorsOptio
   return { tensors, metadata };
 }
 
+/** Options of `writeSafetensors`. */
 export interface WriteSafetensorsOptions {
   /** Written as `__metadata__` (the reference tools put e.g. `{"format": "pt"}` there). */
   metadata?: Record<string, string>;

@@ -8,8 +8,10 @@ import { quote } from './quote.js';
 /** The dtype a tensor had in its file. */
 export type TensorDtype = 'float32' | 'float16' | 'bfloat16' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool';
 
+/** The typed arrays tensors are read into. */
 export type TensorData = Float32Array | BigInt64Array | Int32Array | Uint8Array;
 
+/** Where a tensor's data lives in its file (shared storages are views of one). */
 export interface TensorStorageRef {
   /** Identifies the storage inside its file (a torch storage key such as `"12"`). */
   key: string;
@@ -17,6 +19,7 @@ export interface TensorStorageRef {
   offset: number;
 }
 
+/** One tensor read from a file: dtype, shape, data, and where it came from. */
 export interface TensorEntry {
   /** The source dtype. float16/bfloat16 widen exactly; float64 is rounded to float32 (precision is lost). */
   dtype: TensorDtype;
@@ -35,6 +38,7 @@ export interface TensorEntry {
 /** Named tensors in file order (a Map keeps insertion order). */
 export type TensorMap = Map<string, TensorEntry>;
 
+/** Every dtype the readers accept. */
 export const TENSOR_DTYPES: readonly TensorDtype[] = [
   'float32',
   'float16',
@@ -64,6 +68,7 @@ export function dataKindOf(dtype: TensorDtype): 'float32' | 'int64' | 'int32' | 
   }
 }
 
+/** The number of elements of `shape` (1 for a scalar). */
 export function elementCount(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

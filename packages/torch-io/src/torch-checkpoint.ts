@@ -13,6 +13,7 @@ import { TorchTensorRef, viewTensor, type TorchFileContents } from './torch-stor
 import { isZip, readTorchZip } from './torch-zip.js';
 import { quote } from './quote.js';
 
+/** A `torch.save` file read without running code: its format, byte order and unpickled root. */
 export interface TorchCheckpoint {
   /** The name used in error messages. */
   source: string;
@@ -25,6 +26,7 @@ export interface TorchCheckpoint {
   root: unknown;
 }
 
+/** Options of `readTorchCheckpoint`. */
 export interface ReadTorchCheckpointOptions extends UnpickleLimits {
   /** Names the input in error messages, e.g. its file path. */
   source?: string;
@@ -165,6 +167,7 @@ export function readTorchCheckpoint(bytes: Uint8Array, options: ReadTorchCheckpo
   return { source, format: contents.format, byteOrder: contents.byteOrder, root };
 }
 
+/** Options of `extractStateDict`. */
 export interface ExtractStateDictOptions {
   /**
    * Container keys to follow from the root (e.g. `['model']` or `'model_ema'`). By default the first of
@@ -175,6 +178,7 @@ export interface ExtractStateDictOptions {
   stripModulePrefix?: boolean;
 }
 
+/** A state_dict found in a checkpoint, and the container keys that led to it. */
 export interface StateDict {
   tensors: TensorMap;
   /** The container keys followed from the root; `[]` for a bare state_dict. */

@@ -12,6 +12,7 @@ export function weightLayout(suffix: string, rank: number): WeightLayout {
   return 'same';
 }
 
+/** The PyTorch shape of a tfjs weight of shape `tfShape` in `layout` (conv HWIO → OIHW, linear IO → OI). */
 export function torchShapeOf(tfShape: readonly number[], layout: WeightLayout): number[] {
   if (layout === 'conv') return [tfShape[3], tfShape[2], tfShape[0], tfShape[1]];
   if (layout === 'linear') return [tfShape[1], tfShape[0]];

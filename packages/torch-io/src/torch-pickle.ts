@@ -102,11 +102,13 @@ export interface UnpickleResult {
  */
 export const DEFAULT_MAX_PICKLE_DEPTH = 1000;
 
+/** Limits of the unpickler: the readers' size limits and the nesting depth. */
 export interface UnpickleLimits extends ReadLimits {
   /** Deepest container nesting accepted (default DEFAULT_MAX_PICKLE_DEPTH, 1000). */
   maxDepth?: number;
 }
 
+/** Options of `unpickle`. */
 export interface UnpickleOptions extends UnpickleLimits {
   /** Names the input in error messages (a file name, or `file.pth:archive/data.pkl`). */
   source: string;

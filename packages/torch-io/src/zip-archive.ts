@@ -23,6 +23,7 @@ export interface ZipEntryInfo {
   localHeaderOffset: number;
 }
 
+/** Options of `readZip`. */
 export interface ReadZipOptions extends ReadLimits {
   /** Names the archive in error messages. */
   source?: string;
@@ -49,6 +50,7 @@ const ZIP64_EXTRA_ID = 0x0001;
 /** Deflate never expands more than this; a larger claimed size is a corrupt (or hostile) header. */
 const MAX_DEFLATE_RATIO = 1032;
 
+/** Whether `bytes` start with a zip local file header (a `torch.save` zip checkpoint). */
 export function isZip(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }

@@ -5,6 +5,7 @@
  */
 export type LrSchedule = { kind: 'constant' } | { kind: 'poly'; maxIterations: number; power?: number };
 
+/** The learning rate schedules: constant, and TransUNet's poly. */
 export const LR_SCHEDULE_KINDS = ['constant', 'poly'] as const;
 
 /**

@@ -2,6 +2,7 @@ import { drawText, GLYPH_HEIGHT, textWidth, type RgbaImage } from '@levit-unet/r
 
 type Rgb = [number, number, number];
 
+/** One curve: its points, colour and legend name. */
 export interface CurveSeries {
   /** x values (iterations) and y values, same length. */
   x: number[];
@@ -13,6 +14,7 @@ export interface CurveSeries {
   dots?: boolean;
 }
 
+/** One panel of a curves figure: its series, title and y range. */
 export interface CurvePanel {
   series: CurveSeries[];
   /** Printed above the panel, left of the legend. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { slotVariable, TorchOptimizerBase } from './torch-optimizer.js';
 
+/** Options of `TorchAdam`, as `torch.optim.Adam`'s. */
 export interface TorchAdamOptions {
   /** Default [0.9, 0.999]. */
   betas?: [number, number];

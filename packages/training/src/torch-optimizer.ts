@@ -19,6 +19,7 @@ export interface TorchOptimizer {
   readonly stepCount: number;
   /** One update from gradients keyed by variable name (missing names are skipped, as a `None` grad). */
   step(grads: tf.NamedTensorMap, lr: number): void;
+  /** The optimizer's state (step, moment buffers), read synchronously. */
   getState(): OptimizerState;
   /** `getState()` read back asynchronously, for backends that cannot read synchronously (webgpu in Node). */
   readState(): Promise<OptimizerState>;
@@ -26,6 +27,7 @@ export interface TorchOptimizer {
   setState(state: OptimizerState): void;
   /** The hyperparameters (for a run's config.json). */
   readonly hyperparameters: Record<string, number | boolean>;
+  /** Frees the slot variables. */
   dispose(): void;
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { slotVariable, TorchOptimizerBase } from './torch-optimizer.js';
 
+/** Options of `TorchSGD`, as `torch.optim.SGD`'s. */
 export interface TorchSGDOptions {
   /** Default 0 (plain SGD, no buffer); TransUNet uses 0.9. */
   momentum?: number;

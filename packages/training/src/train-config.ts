@@ -32,6 +32,7 @@ export interface TrainConfig {
 
 /** The preset names `levit-unet train --preset` accepts. */
 export const TRAINING_PRESET_NAMES = ['paper', 'transunet'] as const;
+/** One of `TRAINING_PRESET_NAMES`. */
 export type TrainingPresetName = (typeof TRAINING_PRESET_NAMES)[number];
 
 /** A preset: the optimizer, rate, schedule, batch, image size, augmentation and epochs of a published recipe. */

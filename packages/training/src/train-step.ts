@@ -5,6 +5,7 @@ import type { TorchOptimizer } from './torch-optimizer.js';
 import type { TrainBatch } from './train-batch.js';
 import { transunetLoss, TRANSUNET_LOSS_WEIGHTS } from './transunet-loss.js';
 
+/** Options of `trainStep`: learning rate, classes, loss weights. */
 export interface TrainStepOptions {
   lr: number;
   numClasses: number;
@@ -14,6 +15,7 @@ export interface TrainStepOptions {
   gradNorms?: boolean;
 }
 
+/** One step's loss and its parts. */
 export interface TrainStepResult {
   loss: number;
   ce: number;

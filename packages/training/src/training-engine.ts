@@ -21,10 +21,13 @@ export interface TrainingEngine {
   syncModel(): Promise<void>;
   /** Optimizer state keyed by tfjs variable name (as TorchOptimizer.readState). */
   readOptimizerState(): Promise<OptimizerState>;
+  /** Restores `readOptimizerState()`'s output (a resumed run, possibly from the other engine). */
   setOptimizerState(state: OptimizerState): void;
+  /** Frees what the engine holds. */
   dispose(): Promise<void> | void;
 }
 
+/** What a `TrainingEngineFactory` is given: the model, optimizer, loss and the shapes of the batches. */
 export interface TrainingEngineOptions {
   /** The run's model; the engine starts from its current values. */
   model: LayersModel;
@@ -40,4 +43,5 @@ export interface TrainingEngineOptions {
   variables: tf.Variable[];
 }
 
+/** Makes a run's `TrainingEngine` (`createTfjsTrainingEngine`, `createOnnxRuntimeTrainingEngine`). */
 export type TrainingEngineFactory = (options: TrainingEngineOptions) => Promise<TrainingEngine>;

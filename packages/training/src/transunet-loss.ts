@@ -6,6 +6,7 @@ export const DICE_SMOOTH = 1e-5;
 /** TransUNet's `0.5 * CrossEntropyLoss + 0.5 * DiceLoss`. */
 export const TRANSUNET_LOSS_WEIGHTS: readonly [number, number] = [0.5, 0.5];
 
+/** TransUNet's loss and its parts, as scalars. */
 export interface TransUNetLoss {
   /** weights[0]·ce + weights[1]·dice. */
   loss: tf.Scalar;

@@ -2,6 +2,7 @@ import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import type { Encoder } from './encoder.js';
 import type { FeaturePyramid } from './feature-pyramid.js';
 
+/** Options of `ConvEncoder`: channels per level and layer names. */
 export interface ConvEncoderOptions {
   /** Channels per level; level i has stride 2^(i+1). Default [16, 32, 64, 128]. */
   channels?: number[];
@@ -23,6 +24,7 @@ export class ConvEncoder implements Encoder {
     this.prefix = options.namePrefix ?? 'conv_encoder';
   }
 
+  /** The features of `input` at every level, finest first. */
   apply(input: SymbolicTensor): SymbolicTensor[] {
     const features: SymbolicTensor[] = [];
     let x = input;

@@ -13,6 +13,7 @@ import {
   type Kwargs,
 } from '@levit-unet/levit-blocks';
 
+/** Options of a `DecoderBlock`. */
 export interface DecoderBlockArgs extends LayerArgs {
   outChannels: number;
   /** Upsampling factor before the convolutions (bilinear, align_corners=True). */

@@ -9,5 +9,6 @@ import type { FeaturePyramid } from './feature-pyramid.js';
  */
 export interface Encoder {
   readonly pyramid: FeaturePyramid;
+  /** The features of `input` at every pyramid level, finest first. */
   apply(input: SymbolicTensor): SymbolicTensor[];
 }

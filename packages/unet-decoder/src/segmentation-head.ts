@@ -11,6 +11,7 @@ import {
   type Kwargs,
 } from '@levit-unet/levit-blocks';
 
+/** Options of a `SegmentationHead`. */
 export interface SegmentationHeadArgs extends LayerArgs {
   numClasses: number;
   kernelSize?: number;

@@ -3,6 +3,7 @@ import { DecoderBlock } from './decoder-block.js';
 import { validatePyramid, type FeaturePyramid } from './feature-pyramid.js';
 import { SegmentationHead } from './segmentation-head.js';
 
+/** Options of a `UNetDecoder`. */
 export interface UNetDecoderOptions {
   pyramid: FeaturePyramid;
   numClasses: number;

@@ -2,6 +2,7 @@ import { input as symbolicInput, model, type LayersModel } from '@tensorflow/tfj
 import type { Encoder } from './encoder.js';
 import { UNetDecoder, type UNetDecoderOptions } from './unet-decoder.js';
 
+/** Options of `createUNet`: the encoder, input shape and the decoder's options. */
 export interface CreateUNetOptions extends Omit<UNetDecoderOptions, 'pyramid'> {
   encoder: Encoder;
   /** NHWC input shape without the batch axis, e.g. [224, 224, 1]. */

@@ -29,6 +29,7 @@ function scratchName(): string {
   return `/levit-unet-${fileCounter}.h5`;
 }
 
+/** Options of `parseH5`: the size limits, a name for errors, which datasets to read. */
 export interface ParseH5Options extends ReadLimits {
   /** Names the file in error messages. */
   source?: string;
@@ -274,6 +275,7 @@ const H5_DTYPE: Record<string, string> = {
   Float64Array: '<d',
 };
 
+/** Options of `encodeH5`. */
 export interface EncodeH5Options {
   /** gzip level 1-9 for chunked, compressed datasets (what h5py's `compression='gzip'` writes); 0 or absent: contiguous. */
   gzip?: number;

@@ -284,6 +284,7 @@ function qformOf(f: NIFTI1 | NIFTI2): number[][] {
   ];
 }
 
+/** Options of `encodeNifti`. */
 export interface EncodeNiftiOptions {
   /**
    * The source image's header: every field (orientation, sform/qform, pixdim, units, descrip...) is kept

@@ -4,6 +4,7 @@ import { DataError } from '../data-error.js';
 import { encodeNpy, parseNpy } from './npy.js';
 import type { NdArray } from '../volume.js';
 
+/** Options of `parseNpz`: the size limits, a name for errors, which arrays to decode. */
 export interface ParseNpzOptions extends ReadLimits {
   /** Names the archive in error messages. */
   source?: string;
@@ -59,6 +60,7 @@ export function parseNpz(bytes: Uint8Array, options: ParseNpzOptions = {}): Reco
   return result;
 }
 
+/** Options of `encodeNpz`. */
 export interface EncodeNpzOptions {
   /** Deflate the members like `np.savez_compressed` (default true); false stores them like `np.savez`. */
   compress?: boolean;

@@ -2,6 +2,7 @@ import { DataError } from '../data-error.js';
 
 /** ACDC classes as distributed (ground truth values). */
 export const ACDC_CLASSES = ['background', 'RV', 'Myo', 'LV'] as const;
+/** 4: background, RV, Myo, LV. */
 export const ACDC_NUM_CLASSES = ACDC_CLASSES.length;
 /** The papers' ACDC table headings, indexed like `ACDC_CLASSES` (the same short names). */
 export const ACDC_DISPLAY_NAMES = ACDC_CLASSES;
@@ -43,6 +44,7 @@ export interface AcdcInfo {
   frames: number;
 }
 
+/** Parses a patient's ACDC `Info.cfg` (`ED: 1`, `ES: 12`, `Group: DCM` ...); a missing or malformed field is an error naming `source`. */
 export function parseAcdcInfo(text: string, source?: string): AcdcInfo {
   const fields = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {

@@ -10,6 +10,7 @@ export function niftiCaseKey(fileName: string): string | null {
     .replace(/^(img|image|images|label|labels|seg|mask)[_-]?(?=\w)/i, '');
 }
 
+/** Images paired with labels by case key, and the files left without a partner. */
 export interface NiftiPairing<T extends string = string> {
   pairs: Array<{ key: string; image: T; label: T }>;
   unmatchedImages: T[];

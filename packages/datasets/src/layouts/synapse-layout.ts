@@ -14,6 +14,7 @@ export const SYNAPSE_CLASSES = [
   'spleen',
   'stomach',
 ] as const;
+/** 9: background and the 8 abdominal organs. */
 export const SYNAPSE_NUM_CLASSES = SYNAPSE_CLASSES.length;
 /** The column headings of the TransUNet / LeViT-UNet papers' Synapse tables, indexed like `SYNAPSE_CLASSES`. */
 export const SYNAPSE_DISPLAY_NAMES = [
@@ -33,6 +34,7 @@ export const SYNAPSE_DISPLAY_NAMES = [
  * and `test_vol.txt` (checked against github.com/Beckschen/TransUNet). Case n is BTCV's `img00nn`.
  */
 export const SYNAPSE_TRAIN_CASES = [31, 7, 9, 5, 26, 39, 24, 34, 33, 30, 23, 40, 10, 21, 6, 27, 28, 37] as const;
+/** TransUNet's 12 Synapse test cases (`lists_Synapse/test_vol.txt`), in its order. */
 export const SYNAPSE_TEST_CASES = [8, 22, 38, 36, 32, 2, 29, 3, 1, 4, 25, 35] as const;
 
 /** Where things live under a Synapse dataset root (TransUNet's `data/Synapse` plus its list folder). */

@@ -8,6 +8,7 @@ import { replaceDir } from '@levit-unet/safe-fs';
 import { writeNifti } from './io/nifti-file.js';
 import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from './layouts/synapse-writer.js';
 
+/** The phantoms synthetic datasets are made of: seed and shape. */
 export interface SyntheticOptions {
   /** Base seed; case n uses seed + n (default 0). */
   seed?: number;
@@ -15,6 +16,7 @@ export interface SyntheticOptions {
   shape?: readonly [number, number, number];
 }
 
+/** Options of `writeSyntheticSynapse`. */
 export interface SyntheticSynapseOptions extends SyntheticOptions {
   /** Training cases (default 2), named after TransUNet's training cases (case0031, case0007, ...). */
   trainCases?: number;
@@ -60,6 +62,7 @@ export async function writeSyntheticSynapse(
   return result;
 }
 
+/** Options of `writeSyntheticNifti`. */
 export interface SyntheticNiftiOptions extends SyntheticOptions {
   /** Number of cases (default 3); named `img0001.nii.gz` / `label0001.nii.gz` like BTCV's raw data. */
   cases?: number;

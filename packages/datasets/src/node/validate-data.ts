@@ -9,6 +9,7 @@ import { listMsdCases, listNiftiPairs, type NiftiCase } from './layouts/nifti-fo
 import { readNifti } from './io/nifti-file.js';
 import { readSynapseList, readSynapseSlice, readSynapseVolume } from './layouts/synapse-dataset.js';
 
+/** The dataset folder layouts `validateData` recognises. */
 export type DatasetLayout = 'synapse' | 'msd' | 'acdc' | 'nifti-folders';
 
 /** One problem, with the file it is in. */
@@ -17,6 +18,7 @@ export interface DataProblem {
   problem: string;
 }
 
+/** What `validateData` found in a dataset folder: the layout, what was checked, the problems. */
 export interface ValidationReport {
   dir: string;
   layout: DatasetLayout;
@@ -25,6 +27,7 @@ export interface ValidationReport {
   problems: DataProblem[];
 }
 
+/** Options of `validateData`. */
 export interface ValidateOptions {
   /** Class count labels must fit; default from the layout (Synapse 9, ACDC 4, MSD from dataset.json). */
   numClasses?: number;

@@ -10,6 +10,7 @@ export interface SampleSource {
   close?(): Promise<void>;
 }
 
+/** How samples are batched: batch size, seeded shuffling, the last partial batch. */
 export interface BatchOptions {
   batchSize: number;
   /** Reshuffle every epoch with a seeded permutation (default true). */

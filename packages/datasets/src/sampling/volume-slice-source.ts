@@ -10,6 +10,7 @@ export interface TrainingVolume {
   label: NdArray<TypedArray>;
 }
 
+/** Options of `volumeSliceSource`: augmentation, output size, classes. */
 export interface VolumeSliceSourceOptions {
   /** TransUNet's random rot/flip/rotate per sample (default true); false only resizes. */
   augment?: boolean;

@@ -4,8 +4,10 @@ import { toAxialStack } from './slice-axis.js';
 import { checkedImage, checkedLabels, checkSameShape } from '../validate.js';
 import type { NdArray } from '../volume.js';
 
+/** How intensities are normalised: a fixed CT window in HU, or per-volume MRI percentiles. */
 export type Modality = 'ct' | 'mri';
 
+/** Options of `prepareVolume`: modality, intensity window, label mapping. */
 export interface PrepareVolumeOptions {
   /** 'ct' (default): fixed HU window; 'mri': per-volume percentile normalisation (see `normalizeMri`). */
   modality?: Modality;

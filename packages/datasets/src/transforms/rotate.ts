@@ -51,6 +51,7 @@ function sinCosDegrees(x: number, cosine: boolean): number {
   return sign < 0 ? -r : r;
 }
 
+/** Options of `rotate`. */
 export interface RotateOptions {
   /** Spline order as in scipy (default 3). TransUNet rotates with order 0 (nearest). */
   order?: SplineOrder;

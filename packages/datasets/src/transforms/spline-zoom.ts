@@ -2,6 +2,7 @@ import { shapeSize } from '../io/dtype.js';
 import { castLike, firstTap, mirrorIndex, splineFilterAxis, splineWeights, type SplineOrder } from './spline-filter.js';
 import type { NdArray, TypedArray } from '../volume.js';
 
+/** Options of `zoom` (scipy.ndimage.zoom's `order` and `prefilter`). */
 export interface ZoomOptions {
   /** Spline order as in scipy (default 3, cubic B-spline). */
   order?: SplineOrder;

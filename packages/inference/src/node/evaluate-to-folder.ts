@@ -10,6 +10,7 @@ import type { SegmentationEngine } from '../segmentation-engine.js';
 
 import { refuseOverwritingInputs } from './output-paths.js';
 
+/** Options of `evaluateToFolder`: the dataset, the engine's settings, and what is written. */
 export interface EvaluateToFolderOptions {
   dataRoot: string;
   dataset: DatasetKind;
@@ -32,9 +33,11 @@ export interface EvaluateToFolderOptions {
   displayNames?: readonly string[];
   /** Metrics in metrics.json and metrics.csv (default all). */
   metrics?: readonly MetricName[];
+  /** Called after each batch of slices, with the number of cases. */
   onProgress?: (progress: EvaluationProgress & { readonly casesTotal: number }) => void;
 }
 
+/** The evaluation and the files `evaluateToFolder` wrote. */
 export interface EvaluateToFolderResult {
   evaluation: DatasetEvaluation;
   files: { json: string; markdown: string; csv: string; predictions: string[] };

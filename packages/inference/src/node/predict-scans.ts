@@ -22,6 +22,7 @@ import type { SegmentationEngine } from '../segmentation-engine.js';
 import { cohortPartIndices } from './cohort-part.js';
 import { refuseOverwritingInputs, volumeStem } from './output-paths.js';
 
+/** Where the prediction of one scan is: which scan, and its slices done. */
 export interface ScanProgress {
   readonly input: string;
   /** The scan's position among this part's scans (0-based). */
@@ -32,6 +33,7 @@ export interface ScanProgress {
   readonly slicesTotal: number;
 }
 
+/** Options of `predictScans`: the scans, where their label maps go, which part of the cohort, overwriting. */
 export interface PredictScansOptions {
   /** A scan (.nii, .nii.gz, or a Synapse .npy.h5 test volume) or a folder of them, or several. */
   inputs: string | readonly string[];
@@ -59,11 +61,13 @@ export interface PredictScansOptions {
   partId?: number;
   /** Predict scans whose output file exists again (default false: skip them, so a rerun finishes an interrupted cohort; outputs are written atomically, so one that exists is whole). */
   overwrite?: boolean;
+  /** Called after each batch of slices of a scan (a progress bar). */
   onProgress?: (progress: ScanProgress) => void;
   /** Called as each scan of the part is predicted, skipped or has failed. */
   onScan?: (outcome: ScanOutcome, done: number, total: number) => void;
 }
 
+/** One predicted scan: its input, its written label map and their shapes. */
 export interface ScanPrediction {
   readonly input: string;
   readonly output: string;
@@ -83,6 +87,7 @@ export type ScanOutcome =
 
 type OutcomeOf<S extends ScanOutcome['status']> = Extract<ScanOutcome, { status: S }>;
 
+/** What `predictScans` did with this part's scans: predicted, skipped, failed (with reasons), and how long it took. */
 export interface PredictScansSummary {
   readonly numParts: number;
   readonly partId: number;

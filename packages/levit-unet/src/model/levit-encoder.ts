@@ -11,6 +11,7 @@ import type { Encoder, FeaturePyramid } from '@levit-unet/unet-decoder';
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { encoderModules, getSpec, type LeViTSpec, type LeViTUNetVariant } from './specs.js';
 
+/** Options of `createLeViTEncoder`. */
 export interface LeViTEncoderOptions {
   variant: LeViTUNetVariant;
   /** Input side in pixels; a multiple of 32 (the stage-1 token grid imgSize/16 must be even, as in the official forward). */
@@ -52,6 +53,7 @@ export class LeViTEncoder implements Encoder {
     this.pyramid = { strides: [2, 4, 8, 16], channels: [n / 8, n / 4, n / 2, n + c1 + c2 + c3] };
   }
 
+  /** The feature pyramid of `input` (N, imgSize, imgSize, C), finest first. */
   apply(input: SymbolicTensor): SymbolicTensor[] {
     const { spec } = this;
     const [, h, w] = input.shape;
@@ -122,6 +124,7 @@ export class LeViTEncoder implements Encoder {
   }
 }
 
+/** The LeViT-UNet encoder (conv stem + LeViT stages) of a variant, as an `Encoder` for `createUNet`. */
 export function createLeViTEncoder(options: LeViTEncoderOptions): LeViTEncoder {
   return new LeViTEncoder(options);
 }

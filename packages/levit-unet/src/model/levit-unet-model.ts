@@ -3,6 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { LeViTEncoder } from './levit-encoder.js';
 import type { LeViTUNetVariant } from './specs.js';
 
+/** Options of `createLeViTUNet`: the variant, classes, input, drop-path and decoder widths. */
 export interface LeViTUNetOptions {
   variant: LeViTUNetVariant;
   numClasses: number;

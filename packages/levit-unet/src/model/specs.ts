@@ -1,6 +1,7 @@
 /** The three LeViT-UNet sizes. */
 export type LeViTUNetVariant = '128s' | '192' | '384';
 
+/** The official variants: 128s, 192 and 384. */
 export const LEVIT_UNET_VARIANTS: readonly LeViTUNetVariant[] = ['128s', '192', '384'];
 
 /**
@@ -44,6 +45,7 @@ export const LEVIT_UNET_SPECS: Readonly<Record<LeViTUNetVariant, LeViTSpec>> = {
   '384': { embedDim: [384, 512, 768], keyDim: 32, numHeads: [6, 9, 12], depth: [4, 4, 4], dropPath: 0.1, ...common },
 };
 
+/** The specification of a LeViT-UNet variant; an unknown name is an error listing the known ones. */
 export function getSpec(variant: string): LeViTSpec {
   if (!(LEVIT_UNET_VARIANTS as readonly string[]).includes(variant)) {
     throw new Error(`unknown LeViT-UNet variant "${variant}": expected one of ${LEVIT_UNET_VARIANTS.join(', ')}`);

@@ -6,8 +6,10 @@ import { startWebgpu } from './webgpu.js';
 
 /** `auto` tries tfjs-node-gpu, then tfjs-node, then webgpu on a real GPU, then wasm, then cpu. */
 export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+/** The values of `--backend`. */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
+/** What `initBackend` chose: the backend, its package, its threads (and why fewer than asked), the GPU adapter. */
 export interface BackendInfo {
   /** The tfjs backend now active: 'tensorflow' (tfjs-node / tfjs-node-gpu), 'webgpu', 'wasm' or 'cpu'. */
   backend: string;
@@ -21,6 +23,7 @@ export interface BackendInfo {
   adapter?: string;
 }
 
+/** Options of `initBackend`. */
 export interface InitBackendOptions {
   /**
    * Threads for the wasm backend: this, else `LEVIT_THREADS`, else all cores (threaded-SIMD build, with a

@@ -8,9 +8,12 @@ import '@levit-unet/levit-blocks';
 import '@levit-unet/unet-decoder';
 import { getLeViTUNetConfig } from '../model/levit-unet-model.js';
 
+/** The topology file of a model directory (tfjs `model.json`). */
 export const MODEL_JSON = 'model.json';
+/** The weights file of a model directory, named by `model.json`'s weights manifest. */
 export const WEIGHTS_BIN = 'weights.bin';
 
+/** Options of `saveModelDir`. */
 export interface SaveModelDirOptions {
   /** Replace an existing model directory (`--force`). A non-empty folder without `model.json` is never replaced. */
   force?: boolean;

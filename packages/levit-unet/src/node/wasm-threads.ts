@@ -22,6 +22,7 @@ export interface WasmThreadsOptions {
   timeoutMs?: number;
 }
 
+/** How many threads the tfjs wasm backend got, and why not more. */
 export interface WasmThreadsResult {
   /** Threads the wasm backend computes with (1: the single-threaded SIMD build). */
   threads: number;

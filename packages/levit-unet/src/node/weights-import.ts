@@ -5,6 +5,7 @@ import { exportStateDict, type ExportStateDictOptions } from '../weights/state-d
 import { createLeViTUNet, type LeViTUNetOptions } from '../model/levit-unet-model.js';
 import { readWeightsFile, writeSafetensorsFile } from './weights-files.js';
 
+/** Options of `importCheckpointFile`: the model to build and how the checkpoint is loaded into it. */
 export interface ImportCheckpointFileOptions extends CheckpointImportOptions, LeViTUNetOptions {
   /** Refuse files that would need more memory than this (default torch-io's 4 GiB). */
   maxBytes?: number;

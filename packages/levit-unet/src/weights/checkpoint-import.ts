@@ -4,6 +4,7 @@ import { isEncoderKey } from './key-map.js';
 import { loadStateDict, type LoadReport } from './state-dict-import.js';
 import type { TensorMap } from '@levit-unet/torch-io';
 
+/** Options of `importCheckpoint`. */
 export interface CheckpointImportOptions {
   /** Load only the encoder (conv stem + transformer blocks) from a LeViT-UNet checkpoint. ImageNet checkpoints always are. */
   encoderOnly?: boolean;
@@ -15,6 +16,7 @@ export interface CheckpointImportOptions {
   source?: string;
 }
 
+/** What `importCheckpoint` loaded: the checkpoint's kind and the load report. */
 export interface CheckpointImportResult {
   kind: CheckpointKind;
   report: LoadReport | ImageNetImportReport;

@@ -11,6 +11,7 @@ import type { TensorEntry, TensorMap } from '@levit-unet/torch-io';
  */
 export type StemInit = 'rgb-sum' | 'random';
 
+/** A LeViT-UNet checkpoint (the official training's) or an ImageNet LeViT classifier (timm / facebookresearch). */
 export type CheckpointKind = 'levit-unet' | 'imagenet-levit';
 
 /** Which model a state_dict belongs to, from its keys. */
@@ -21,6 +22,7 @@ export function detectCheckpointKind(tensors: TensorMap, source = 'checkpoint'):
   throw new Error(`${source}: neither a LeViT-UNet (cnn_b1.0.*) nor an ImageNet LeViT (patch_embed.0.*) state_dict; first keys: ${keys}`);
 }
 
+/** Options of `importImageNetLeViT`. */
 export interface ImageNetImportOptions extends Pick<LoadStateDictOptions, 'allowShapeMismatch' | 'allowNonFinite' | 'source'> {
   stem?: StemInit;
 }

@@ -3,6 +3,7 @@ import { findLeViTUNetConfig } from '../model/levit-unet-model.js';
 import { flatBlocksKey, stateDictSlots } from './key-map.js';
 import { toTorchLayout, type TensorEntry, type TensorMap } from '@levit-unet/torch-io';
 
+/** Options of `exportStateDict`. */
 export interface ExportStateDictOptions {
   /**
    * Also write LeViT's flat `blocks.<i>.*` keys beside `block_<stage>.<i>.*`. The official 192 module keeps

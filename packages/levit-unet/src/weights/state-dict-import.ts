@@ -5,6 +5,7 @@ import { getSpec, type LeViTSpec } from '../model/specs.js';
 import { slicedBlocksKey, stateDictSlots, type StateDictSlot } from './key-map.js';
 import { fromTorchLayout, int64ToInt32, type TensorEntry, type TensorMap } from '@levit-unet/torch-io';
 
+/** Options of `loadStateDict`, as PyTorch's `load_state_dict` (strict, shape mismatches). */
 export interface LoadStateDictOptions {
   /** Missing learned weights or unexpected keys are errors (PyTorch `strict=True`). Default true. */
   strict?: boolean;
@@ -29,6 +30,7 @@ export interface NonFiniteWeight {
   size: number;
 }
 
+/** A tensor whose shape in the file differs from the model's. */
 export interface ShapeMismatch {
   key: string;
   fileShape: number[];

@@ -14,6 +14,7 @@ export interface GradientFormulations {
   batchNorm: 'fused' | 'elementwise';
 }
 
+/** The formulations a training graph uses unless `TrainingGraphOptions.formulations` says otherwise. */
 export const DEFAULT_GRADIENT_FORMULATIONS: GradientFormulations = { convFilter: 'matmul', convInput: 'conv', batchNorm: 'fused' };
 
 /**
@@ -39,5 +40,6 @@ export interface GradientContext {
  */
 export interface GradientRule {
   readonly opType: string;
+  /** Emits the gradients of the node's inputs (null where `needs` is false or no gradient flows) from those of its outputs. */
   vjp(ctx: GradientContext, node: OnnxNode, dOutputs: ReadonlyArray<string | null>, needs: readonly boolean[]): Array<string | null>;
 }

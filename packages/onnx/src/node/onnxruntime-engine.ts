@@ -4,6 +4,7 @@ import { createOnnxEngine, type OnnxEngine, type OnnxInferenceRuntime } from '..
 import { loadOnnxRuntime } from './load-onnxruntime.js';
 import { probeTrainingDevice, type TrainingDevice } from './training-device.js';
 
+/** Options of `createOnnxRuntimeEngine`. */
 export interface OnnxRuntimeEngineOptions {
   /** Intra-op threads; default every core (`os.availableParallelism()`). */
   threads?: number;

@@ -5,6 +5,7 @@ import type { TrainingGraphOptions } from '../training/training-graph.js';
 import { loadOnnxRuntime } from './load-onnxruntime.js';
 import { probeTrainingDevice, type TrainingDevice } from './training-device.js';
 
+/** Options of `createOnnxRuntimeTrainer`: the graph's, plus threads, device and profiling. */
 export interface OnnxRuntimeTrainerOptions extends TrainingGraphOptions {
   /** Intra-op threads; default every core. */
   threads?: number;

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { OnnxGraphBuilder, valueInfo } from '../onnx-graph-builder.js';
 import { encodeOnnxModel, OnnxDataType } from '../onnx-proto.js';
 
+/** An onnxruntime execution provider the engines run on. */
 export type TrainingDevice = 'cpu' | 'webgpu' | 'cuda';
 
 const run = promisify(execFile);

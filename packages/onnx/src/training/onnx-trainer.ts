@@ -9,16 +9,25 @@ export interface OnnxTensorLike {
   readonly data: unknown;
   readonly dims: readonly number[];
 }
+/** An onnxruntime `InferenceSession`, as far as the trainer uses it. */
 export interface OnnxSessionLike {
+  /** Runs the graph; `fetches` names the outputs (a tensor to write into, or null). */
   run(feeds: Record<string, OnnxTensorLike>, fetches: Record<string, OnnxTensorLike | null>): Promise<Record<string, OnnxTensorLike>>;
+  /** Frees the session. */
   release(): Promise<void>;
+  /** Writes the profile when profiling is on. */
   endProfiling(): void;
 }
+/** An onnxruntime module (onnxruntime-node or onnxruntime-web), as far as the trainer uses it. */
 export interface OnnxRuntimeLike {
-  InferenceSession: { create(model: Uint8Array, options?: Record<string, unknown>): Promise<OnnxSessionLike> };
+  InferenceSession: {
+    /** A session for the model's ONNX bytes. */
+    create(model: Uint8Array, options?: Record<string, unknown>): Promise<OnnxSessionLike>;
+  };
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OnnxTensorLike;
 }
 
+/** Options of `createOnnxTrainer`. */
 export interface OnnxTrainerOptions extends TrainingGraphOptions {
   /** onnxruntime session options (execution providers, threads, memory). */
   sessionOptions: Record<string, unknown>;
@@ -43,6 +52,7 @@ export interface TrainerBatch {
   labelShape: readonly [number, number, number];
 }
 
+/** One training step's loss and its parts (and gradient norms when asked for). */
 export interface TrainerStepResult {
   loss: number;
   ce: number;
@@ -67,11 +77,15 @@ export interface OnnxRuntimeTrainer {
   readonly device: string;
   /** Completed (applied) steps. */
   readonly stepCount: number;
+  /** One training iteration on `batch` at learning rate `lr`: forward, loss, backward and optimizer update in one session run. */
   step(batch: TrainerBatch, lr: number, options?: { gradNorms?: boolean }): Promise<TrainerStepResult>;
   /** Writes the current weights and BatchNorm statistics (num_batches_tracked + steps) into the tfjs model. */
   syncModel(): void;
+  /** The optimizer's step and moment buffers, keyed by tfjs variable name. */
   getOptimizerState(): TrainerOptimizerState;
+  /** Restores `getOptimizerState()`'s output (a resumed run, or a switch of engine). */
   setOptimizerState(state: TrainerOptimizerState): void;
+  /** Releases the session and the trainer's buffers. */
   dispose(): Promise<void>;
 }
 

@@ -16,6 +16,7 @@ export type TrainingOptimizerConfig =
   | { name: 'adam'; betas?: [number, number]; eps?: number; weightDecay?: number }
   | { name: 'sgd'; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number };
 
+/** Options of `buildTrainingGraph`: batch size, optimizer, loss weights and gradient formulations. */
 export interface TrainingGraphOptions {
   /** The batch size B the graph is built for (every shape is static). */
   batchSize: number;
@@ -61,6 +62,7 @@ const TRAINING_CONVERTERS: Readonly<Record<string, LayerConverter>> = Object.fro
 /** The tfjs layer class names `buildTrainingGraph` converts. */
 export const TRAINABLE_LAYER_CLASSES: readonly string[] = Object.keys(TRAINING_CONVERTERS);
 
+/** The opset of training graphs. */
 export const TRAINING_OPSET = 17;
 
 /**

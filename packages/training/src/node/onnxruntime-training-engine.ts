@@ -4,6 +4,7 @@ import { SeededRandom } from '@levit-unet/datasets';
 import { NonFiniteLossError } from '../non-finite-loss-error.js';
 import type { TrainingEngineFactory } from '../training-engine.js';
 
+/** Options of `createOnnxRuntimeTrainingEngine`. */
 export interface OnnxRuntimeTrainingEngineOptions {
   /** Intra-op threads; default every core. */
   threads?: number;

@@ -35,6 +35,7 @@ export function isTrainingRun(dir: string): boolean {
   }
 }
 
+/** The path of one of a run folder's files. */
 export function runPath(runDir: string, file: keyof typeof RUN_FILES): string {
   return join(runDir, RUN_FILES[file]);
 }

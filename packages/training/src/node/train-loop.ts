@@ -14,11 +14,13 @@ import type { TrainingState } from './run-folder.js';
 import { writeCurves } from './training-curves.js';
 import type { IterationRecord, TrainingLog, ValidationRecord } from './training-log.js';
 
+/** What a `validate` callback returns: the mean Dice that picks `best/`, and any other metrics to log. */
 export interface ValidationResult {
   meanDice: number;
   [metric: string]: unknown;
 }
 
+/** Where a run is after an iteration: epoch, iteration, batch, the losses, rate and speed. */
 export interface TrainProgress {
   /** 1-based. */
   epoch: number;
@@ -36,16 +38,19 @@ export interface TrainProgress {
   slicesPerSecond: number;
 }
 
+/** What a run calls back: validation, progress, validation records, and the abort signal. */
 export interface TrainCallbacks {
   /** Called at the end of every `valEvery`-th epoch (1-based epoch) and at the end of the run; best/ follows its meanDice. */
   validate?: (model: LayersModel, epoch: number) => Promise<ValidationResult>;
   /** After every iteration (the CLI's progress bar). */
   onProgress?: (progress: TrainProgress) => void;
+  /** After every validation, with the record written to `log.jsonl`. */
   onValidation?: (record: ValidationRecord) => void;
   /** Abort → the run saves `last/` at the current position and returns `status: 'aborted'` (SIGINT). */
   signal?: AbortSignal;
 }
 
+/** How a run ended: its status, position, losses, best validation and the trained model. */
 export interface TrainResult {
   status: 'completed' | 'aborted';
   runDir: string;

@@ -31,6 +31,7 @@ export interface TrainOptions extends TrainConfig, TrainCallbacks {
   engine?: TrainingEngineFactory;
 }
 
+/** Options of `resume`: the callbacks, and what config.json cannot hold (a custom data source). */
 export interface ResumeOptions extends TrainCallbacks {
   /** The data, when the run was started from a custom `SampleSource` (config.json data.kind 'custom'). */
   data?: SampleSource;

@@ -26,9 +26,11 @@ export interface ValidationRecord {
   [metric: string]: unknown;
 }
 
+/** A line of `log.jsonl`: an iteration or a validation. */
 export type LogRecord = IterationRecord | ValidationRecord;
 
 const CSV_COLUMNS = ['epoch', 'iteration', 'loss', 'ce', 'dice', 'lr', 'slicesPerSecond'] as const;
+/** The first line of `log.csv`. */
 export const CSV_HEADER = `${CSV_COLUMNS.join(',')}\n`;
 
 function csvLine(record: IterationRecord): string {
@@ -77,6 +79,7 @@ export class TrainingLog {
     await atomicWriteFile(this.csvPath, CSV_HEADER + kept.filter((r): r is IterationRecord => r.type === 'train').map(csvLine).join(''));
   }
 
+  /** Appends a record to `log.jsonl` (and an iteration's to `log.csv`). */
   async append(record: LogRecord): Promise<void> {
     this.records.push(record);
     await appendFile(this.jsonlPath, `${JSON.stringify(record)}\n`);

@@ -60,6 +60,7 @@ export async function readNifti(path: string): Promise<NiftiVolume> {
   return parseNifti(await gunzipIfNeeded(await readBytes(path), path), path);
 }
 
+/** Options of `writeNifti`. */
 export interface WriteNiftiOptions {
   /** Source header to keep (see `EncodeNiftiOptions.like`); defaults to `volume.header`. */
   like?: NiftiHeader;

@@ -22,6 +22,7 @@ import { readNifti } from '../io/nifti-file.js';
 import { readSynapseList, readSynapseVolume } from './synapse-dataset.js';
 import type { VolumeCase } from '../../volume.js';
 
+/** The dataset layouts evaluation and prediction read: Synapse, ACDC, or folders of NIfTI images and labels. */
 export type DatasetKind = 'synapse' | 'acdc' | 'nifti';
 /** Synapse: only 'test' (`test_vol.txt`); ACDC: the 70/10/20 patient split; NIfTI folders: see `niftiSplit`. */
 export type SplitName = 'test' | 'valid' | 'train' | 'all';
@@ -34,6 +35,7 @@ export interface DatasetCase extends VolumeCase {
   readonly nifti?: { readonly header: NiftiHeader; readonly affine: number[][]; readonly permutation: readonly [number, number, number] };
 }
 
+/** Which dataset, layout and split `datasetCases` opens. */
 export interface DatasetCasesOptions {
   dataRoot: string;
   dataset: DatasetKind;
@@ -48,6 +50,7 @@ export interface DatasetCasesOptions {
   numClasses: number;
 }
 
+/** The cases of one split of a dataset, read lazily by name. */
 export interface DatasetCaseSet {
   readonly names: readonly string[];
   /** Default class identifiers and headings for this layout. */

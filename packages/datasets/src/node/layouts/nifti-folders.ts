@@ -11,6 +11,7 @@ export interface NiftiCase {
   label: string;
 }
 
+/** A folder pair of NIfTI images and labels, matched by name. */
 export interface NiftiCollection {
   cases: NiftiCase[];
   /** Images without a label and labels without an image (absolute paths). */

@@ -7,6 +7,7 @@ import { runSliceTask, type SliceTask } from './slice-task.js';
 import { synapseTrainFiles } from '../layouts/synapse-dataset.js';
 import { WorkerPool } from './worker-pool.js';
 
+/** How training slices are made from the Synapse `.npz` files: augmentation, output size, worker threads. */
 export interface SliceSourceOptions {
   /** TransUNet's random augmentation (default true); false only resizes (validation). */
   augment?: boolean;
@@ -46,6 +47,7 @@ export function createSliceSource(files: readonly string[], options: SliceSource
   };
 }
 
+/** Options of `synapseBatches`: batching (`BatchOptions`) and slicing (`SliceSourceOptions`). */
 export interface SynapseBatchOptions extends BatchOptions, SliceSourceOptions {}
 
 /**

@@ -9,6 +9,7 @@ import { listNiftiPairs, type NiftiCase } from '../layouts/nifti-folders.js';
 import { readNifti } from '../io/nifti-file.js';
 import { isSynapseDatasetDir, writeSynapseLists, writeSynapseTestCase, writeSynapseTrainCase } from '../layouts/synapse-writer.js';
 
+/** Options of `prepareDataset`: the NIfTI folders in, the Synapse layout out, and how volumes are prepared. */
 export interface PrepareDatasetOptions {
   /** Folder of NIfTI images (HU for CT). */
   images: string;
@@ -41,6 +42,7 @@ export interface PrepareDatasetOptions {
   onCase?: (preparedCase: PreparedCase) => void;
 }
 
+/** One prepared case: its source files and what it became. */
 export interface PreparedCase {
   name: string;
   image: string;
@@ -50,6 +52,7 @@ export interface PreparedCase {
   shape: number[];
 }
 
+/** What `prepareDataset` wrote. */
 export interface PrepareReport {
   out: string;
   cases: PreparedCase[];
