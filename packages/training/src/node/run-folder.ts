@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -26,8 +26,17 @@ export const RUN_FILES = {
   bestValidation: 'validation.json',
 } as const;
 
-/** Whether `dir` holds a training run (its `config.json` says so): the only non-empty folder a run may be written into. */
+/**
+ * Whether `dir` holds a training run (its `config.json` says so, or it holds only the lock of a run
+ * being started): the only non-empty folder a run may be written into.
+ */
 export function isTrainingRun(dir: string): boolean {
+  try {
+    const entries = readdirSync(dir);
+    if (entries.length > 0 && entries.every((e) => e.startsWith('train.lock'))) return true;
+  } catch {
+    return false;
+  }
   try {
     return (JSON.parse(readFileSync(join(dir, RUN_FILES.config), 'utf8')) as { format?: unknown }).format === 'levit-unet-training-run';
   } catch {

@@ -12,6 +12,7 @@ import { loadLastModel, readLastOptimizerState, readLastState, variableKeys } fr
 import { modelSummary, readRunConfig, resolveConfig, type RunConfigFile } from './run-config.js';
 import { startEngine } from './run-engine.js';
 import { isTrainingRun, RUN_FILES, runPath, type TrainingState } from './run-folder.js';
+import { lockRun } from './run-lock.js';
 import { checkResumedData, openTrainData, reopenTrainData, type TrainData } from './train-data.js';
 import { runLoop, trainResult, type TrainCallbacks, type TrainResult } from './train-loop.js';
 import { TrainingLog } from './training-log.js';
@@ -29,6 +30,8 @@ export interface TrainOptions extends TrainConfig, TrainCallbacks {
   overwrite?: boolean;
   /** What runs the steps (default `createTfjsTrainingEngine`). */
   engine?: TrainingEngineFactory;
+  /** Told when a lock left by a process that is gone is taken over (default: a process warning). */
+  onNote?: (note: string) => void;
 }
 
 /** Options of `resume`: the callbacks, and what config.json cannot hold (a custom data source). */
@@ -38,6 +41,8 @@ export interface ResumeOptions extends TrainCallbacks {
   prefetch?: number;
   /** What runs the steps (default `createTfjsTrainingEngine`); any engine continues any run (the optimizer state is engine-independent). */
   engine?: TrainingEngineFactory;
+  /** Told when a lock left by a process that is gone is taken over (default: a process warning). */
+  onNote?: (note: string) => void;
 }
 
 /**
@@ -49,13 +54,24 @@ export interface ResumeOptions extends TrainCallbacks {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { runDir } = options;
+  // A run writes config.json, logs, last/ and best/ (and overwrite deletes last/ and best/): never into a
+  // folder that holds anything else, such as a home folder.
+  await checkReplaceable(runDir, { force: true, isReplaceable: isTrainingRun, what: 'training run folder' });
+  // Held for the whole run: a second train/resume of the folder (overwrite included) is refused.
+  const lock = await lockRun(runDir, options.onNote);
+  try {
+    return await startRun(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function startRun(options: TrainOptions): Promise<TrainResult> {
+  const { runDir } = options;
   if (!options.overwrite) {
     const existing = await readFile(join(runDir, RUN_FILES.config)).catch(() => null);
     if (existing) throw new Error(`${runDir} already holds a training run: resume it, or pass overwrite to start again`);
   }
-  // A run writes config.json, logs, last/ and best/ (and overwrite deletes last/ and best/): never into a
-  // folder that holds anything else, such as a home folder.
-  await checkReplaceable(runDir, { force: true, isReplaceable: isTrainingRun, what: 'training run folder' });
   const model = typeof options.model === 'function' ? await options.model() : options.model;
   // Opened after the model is built and closed on every path below: a Synapse source starts worker
   // threads, and one left open keeps the process alive after any setup error.
@@ -109,6 +125,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
  * A completed run returns at once.
  */
 export async function resume(runDir: string, options: ResumeOptions = {}): Promise<TrainResult> {
+  await readRunConfig(runDir); // a folder that is not a run gets no lock file
+  const lock = await lockRun(runDir, options.onNote);
+  try {
+    return await resumeRun(runDir, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function resumeRun(runDir: string, options: ResumeOptions): Promise<TrainResult> {
   const config = await readRunConfig(runDir);
   const state = await readLastState(runDir);
   checkResumedData(config.data, options.data);
