@@ -20,7 +20,7 @@ export interface OpenEngineOptions {
   device?: TrainingDeviceChoice;
 }
 
-/** Whether onnxruntime-node can be loaded here (it is a dependency of this package, but a platform may lack its binary). */
+/** Whether onnxruntime-node can be loaded here (an optional dependency: npm leaves it out where its install script fails, and a platform may lack its binary). */
 export async function onnxRuntimeAvailable(): Promise<boolean> {
   try {
     await import('onnxruntime-node');
