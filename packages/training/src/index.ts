@@ -10,6 +10,7 @@ export type { TrainBatch } from './train-batch.js';
 export type { TrainingEngine, TrainingEngineOptions, TrainingEngineFactory } from './training-engine.js';
 export { createTfjsTrainingEngine } from './tfjs-training-engine.js';
 export { NonFiniteLossError } from './non-finite-loss-error.js';
+export { TRAIN_SETTINGS, checkSetting, parseSetting, describeSetting, type SettingSpec } from './train-settings.js';
 export { findNonFiniteWeights, findNonFiniteOptimizerState, describeNonFinite, type NonFiniteTensor } from './non-finite-weights.js';
 export {
   TRAINING_PRESETS,

@@ -4,30 +4,15 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
 import { createLeViTUNet, importCheckpoint, type LeViTUNetVariant } from '@levit-unet/levit-unet';
 import { initBackend, loadModelDir, readWeightsFile } from '@levit-unet/levit-unet/node';
-import { OPTIMIZER_NAMES, TRAINING_PRESET_NAMES, trainingPreset, type OptimizerConfig } from '@levit-unet/training';
+import { checkSetting, OPTIMIZER_NAMES, parseSetting, TRAIN_SETTINGS, TRAINING_PRESET_NAMES, trainingPreset, type OptimizerConfig, type SettingSpec } from '@levit-unet/training';
+import { LEVIT_UNET_VARIANTS } from '@levit-unet/levit-unet';
 import { isTrainingRun, resume, train, type RunConfigFile, type TrainResult } from '@levit-unet/training/node';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { checkReplaceable } from '@levit-unet/safe-fs';
 import { TrainingProgress } from '../training-progress.js';
 import { openTrainingData, validationCallback, type DataSpec } from '../training-data.js';
-import { backendOption, datasetOption, deviceOption, engineOption, parseInteger, parsePositiveInt, say, threadsOption, variantOption } from '../options.js';
+import { backendOption, datasetOption, deviceOption, engineOption, parseInteger, say, threadsOption } from '../options.js';
 import { trainingEngine } from '../engine.js';
-
-function parsePositiveNumber(option: string) {
-  return (value: string) => {
-    const n = Number(value);
-    if (!(Number.isFinite(n) && n >= 0)) throw new InvalidArgumentError(`${option} must be a number >= 0, got "${value}"`);
-    return n;
-  };
-}
-
-function parseLossWeights(value: string): [number, number] {
-  const parts = value.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 2 || !parts.every((p) => Number.isFinite(p) && p >= 0)) {
-    throw new InvalidArgumentError(`--loss-weights must be two numbers ce,dice such as 0.5,0.5, got "${value}"`);
-  }
-  return parts as [number, number];
-}
 
 /** The settings a run can take from a preset, a --config file or flags (flags win, then the file, then the preset). */
 interface RunSettings {
@@ -51,10 +36,33 @@ interface RunSettings {
   workers?: number;
 }
 
-const SETTING_KEYS: ReadonlyArray<keyof RunSettings> = [
-  'variant', 'numClasses', 'epochs', 'maxSteps', 'batchSize', 'imgSize', 'optimizer', 'lr', 'weightDecay', 'momentum',
-  'schedule', 'lossWeights', 'augment', 'shuffle', 'seed', 'valEvery', 'saveEvery', 'workers',
-];
+/**
+ * The schema of every run setting: training's own (`TRAIN_SETTINGS`, which `train` itself checks) plus the
+ * command line's model and data settings. Flags, --config files and presets all go through it.
+ */
+const RUN_SETTINGS: Readonly<Record<keyof RunSettings, SettingSpec>> = {
+  ...TRAIN_SETTINGS,
+  variant: { kind: 'choice', choices: LEVIT_UNET_VARIANTS },
+  imgSize: { kind: 'integer', min: 1, max: 4096 },
+  augment: { kind: 'choice', choices: ['transunet', 'none'] },
+  workers: { kind: 'integer', min: 0, max: 256 },
+};
+
+const SETTING_KEYS = Object.keys(RUN_SETTINGS) as Array<keyof RunSettings>;
+
+/** A flag whose value the schema parses and checks (the same check as --config and the API). */
+function settingOption<K extends keyof RunSettings>(flags: string, key: K, description: string) {
+  const flag = flags.split(' ')[0]!;
+  const spec = RUN_SETTINGS[key];
+  const option = new Option(flags, description).argParser((text) => {
+    try {
+      return parseSetting(flag, spec, text) as NonNullable<RunSettings[K]>;
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  });
+  return spec.kind === 'choice' ? option.choices(spec.choices) : option;
+}
 
 async function readConfigFile(path: string): Promise<RunSettings> {
   let json: unknown;
@@ -66,6 +74,7 @@ async function readConfigFile(path: string): Promise<RunSettings> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`--config ${path}: expected a JSON object of train options`);
   const unknown = Object.keys(json).filter((k) => !(SETTING_KEYS as readonly string[]).includes(k));
   if (unknown.length) throw new Error(`--config ${path}: unknown field(s) ${unknown.join(', ')}; expected some of ${SETTING_KEYS.join(', ')}`);
+  for (const [key, value] of Object.entries(json)) checkSetting(key, RUN_SETTINGS[key as keyof RunSettings], value, `--config ${path}: `);
   return json as RunSettings;
 }
 
@@ -109,30 +118,30 @@ export function trainCommand() {
     )
     .option('--data <dir>', 'dataset folder (Synapse TransUNet layout, ACDC as distributed, or a NIfTI folder)')
     .addOption(datasetOption().makeOptionMandatory(false))
-    .addOption(variantOption().makeOptionMandatory(false))
-    .addOption(new Option('--num-classes <n>', 'classes, background included (default 9 Synapse, 4 ACDC)').argParser(parsePositiveInt('--num-classes')))
+    .addOption(settingOption('--variant <variant>', 'variant', 'model size'))
+    .addOption(settingOption('--num-classes <n>', 'numClasses', 'classes, background included (default 9 Synapse, 4 ACDC)'))
     .option('--out <dir>', 'run folder to create: a new or empty folder, or an earlier run with --force')
     .option('--force', 'start the run at --out again (its last/ and best/ are replaced; a folder that is not a training run is never touched)')
     .option('--init <path>', 'initial weights: official LeViT-UNet checkpoint (.pth / .safetensors, official keys) or a model directory')
     .option('--pretrained <path>', 'ImageNet LeViT checkpoint for the encoder (facebookresearch format)')
     .addOption(new Option('--preset <name>', 'a published recipe; flags and --config override it (default paper)').choices(TRAINING_PRESET_NAMES))
     .option('--config <file>', 'JSON object of train options (camelCase names of the flags below)')
-    .addOption(new Option('--epochs <n>', 'passes over the training slices').argParser(parsePositiveInt('--epochs')))
-    .addOption(new Option('--max-steps <n>', 'stop after this many iterations').argParser(parsePositiveInt('--max-steps')))
-    .addOption(new Option('--batch-size <n>', 'slices per iteration').argParser(parsePositiveInt('--batch-size')))
-    .addOption(new Option('--img-size <n>', 'training resolution (a multiple of 32)').argParser(parsePositiveInt('--img-size')))
-    .addOption(new Option('--optimizer <name>', 'PyTorch optimizer').choices(OPTIMIZER_NAMES))
-    .addOption(new Option('--lr <rate>', 'base learning rate').argParser(parsePositiveNumber('--lr')))
-    .addOption(new Option('--weight-decay <wd>', 'coupled L2 weight decay (PyTorch weight_decay)').argParser(parsePositiveNumber('--weight-decay')))
-    .addOption(new Option('--momentum <m>', 'SGD momentum').argParser(parsePositiveNumber('--momentum')))
-    .addOption(new Option('--schedule <kind>', "learning-rate schedule: constant, or TransUNet's poly 0.9").choices(['constant', 'poly'] as const))
-    .addOption(new Option('--loss-weights <ce,dice>', 'weights of CE and Dice loss').argParser(parseLossWeights))
-    .addOption(new Option('--augment <kind>', "TransUNet's random rot/flip/rotate, or none").choices(['transunet', 'none'] as const))
+    .addOption(settingOption('--epochs <n>', 'epochs', 'passes over the training slices'))
+    .addOption(settingOption('--max-steps <n>', 'maxSteps', 'stop after this many iterations'))
+    .addOption(settingOption('--batch-size <n>', 'batchSize', 'slices per iteration'))
+    .addOption(settingOption('--img-size <n>', 'imgSize', 'training resolution (a multiple of 32)'))
+    .addOption(settingOption('--optimizer <name>', 'optimizer', 'PyTorch optimizer'))
+    .addOption(settingOption('--lr <rate>', 'lr', 'base learning rate'))
+    .addOption(settingOption('--weight-decay <wd>', 'weightDecay', 'coupled L2 weight decay (PyTorch weight_decay)'))
+    .addOption(settingOption('--momentum <m>', 'momentum', 'SGD momentum'))
+    .addOption(settingOption('--schedule <kind>', 'schedule', "learning-rate schedule: constant, or TransUNet's poly 0.9"))
+    .addOption(settingOption('--loss-weights <ce,dice>', 'lossWeights', 'weights of CE and Dice loss'))
+    .addOption(settingOption('--augment <kind>', 'augment', "TransUNet's random rot/flip/rotate, or none"))
     .option('--no-shuffle', 'keep the training list order (default: reshuffle every epoch)')
     .addOption(new Option('--seed <n>', 'seed of data order and augmentation').argParser(parseInteger('--seed')))
-    .addOption(new Option('--val-every <k>', 'validate on the held-out volumes every k epochs (best/ by mean Dice)').argParser(parsePositiveInt('--val-every')))
-    .addOption(new Option('--save-every <n>', 'write the resumable last/ every n epochs').argParser(parsePositiveInt('--save-every')))
-    .addOption(new Option('--workers <n>', 'Synapse slice-decoding threads (0 = main thread)').argParser((v) => Number(parseInteger('--workers')(v))))
+    .addOption(settingOption('--val-every <k>', 'valEvery', 'validate on the held-out volumes every k epochs (best/ by mean Dice)'))
+    .addOption(settingOption('--save-every <n>', 'saveEvery', 'write the resumable last/ every n epochs'))
+    .addOption(settingOption('--workers <n>', 'workers', 'Synapse slice-decoding threads (0 = main thread)'))
     .option('--resume <run>', 'continue an interrupted run bit-exactly (its folder)')
     .addOption(engineOption())
     .addOption(deviceOption())

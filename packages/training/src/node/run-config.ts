@@ -1,5 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { TRANSUNET_LOSS_WEIGHTS } from '../transunet-loss.js';
+import { checkSetting, TRAIN_SETTINGS } from '../train-settings.js';
 import type { TrainConfig } from '../train-config.js';
 import { readJsonFile, runPath } from './run-folder.js';
 import type { TrainDataDescription } from './train-data.js';
@@ -30,28 +31,30 @@ export interface RunConfigFile {
 /** What `resolveConfig` derives from the options and the data's length. */
 export type ResolvedRun = Pick<RunConfigFile, 'train' | 'iterationsPerEpoch' | 'totalIterations'>;
 
-function positiveInteger(value: unknown, name: string): number {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new Error(`train: ${name} must be a positive integer, got ${String(value)}`);
-  return value as number;
+/** Checks one option against the shared schema (the CLI's flags and --config files use the same). */
+function checked<K extends keyof typeof TRAIN_SETTINGS>(name: K, value: unknown): unknown {
+  return checkSetting(name, TRAIN_SETTINGS[name], value, 'train: ');
 }
 
 /** Checks the options and fills in the defaults; the epoch count follows from maxSteps when not given. */
 export function resolveConfig(config: TrainConfig, samples: number): ResolvedRun {
-  const numClasses = positiveInteger(config.numClasses, 'numClasses');
-  if (numClasses < 2) throw new Error(`train: numClasses must be at least 2, got ${numClasses}`);
-  if (!(Number.isFinite(config.lr) && config.lr >= 0)) throw new Error(`train: lr must be a finite number >= 0, got ${config.lr}`);
-  const batchSize = positiveInteger(config.batchSize, 'batchSize');
-  const maxSteps = config.maxSteps === undefined ? null : positiveInteger(config.maxSteps, 'maxSteps');
-  const schedule = config.schedule ?? 'constant';
-  if (schedule !== 'constant' && schedule !== 'poly') throw new Error(`train: schedule must be constant or poly, got ${String(schedule)}`);
-  const lossWeights = config.lossWeights ?? [...TRANSUNET_LOSS_WEIGHTS];
-  if (lossWeights.length !== 2 || !lossWeights.every((w) => Number.isFinite(w) && w >= 0)) {
-    throw new Error(`train: lossWeights must be two numbers >= 0 [ce, dice], got [${lossWeights}]`);
+  const numClasses = checked('numClasses', config.numClasses) as number;
+  checked('optimizer', (config.optimizer as { name?: unknown } | undefined)?.name);
+  const optimizerOptions = config.optimizer as { weightDecay?: number; momentum?: number };
+  if (optimizerOptions.weightDecay !== undefined) checked('weightDecay', optimizerOptions.weightDecay);
+  if (optimizerOptions.momentum !== undefined) checked('momentum', optimizerOptions.momentum);
+  checked('lr', config.lr);
+  const batchSize = checked('batchSize', config.batchSize) as number;
+  const maxSteps = config.maxSteps === undefined ? null : (checked('maxSteps', config.maxSteps) as number);
+  const schedule = checked('schedule', config.schedule ?? 'constant') as ResolvedTrainConfig['schedule'];
+  const lossWeights = checked('lossWeights', config.lossWeights ?? [...TRANSUNET_LOSS_WEIGHTS]) as [number, number];
+  for (const name of ['seed', 'shuffle', 'dropLast', 'polyPower', 'valEvery', 'saveEvery', 'epochs'] as const) {
+    if (config[name] !== undefined) checked(name, config[name]);
   }
   const dropLast = config.dropLast ?? false;
   const iterationsPerEpoch = dropLast ? Math.floor(samples / batchSize) : Math.ceil(samples / batchSize);
   if (iterationsPerEpoch === 0) throw new Error(`train: the data has ${samples} samples, not one batch of ${batchSize}`);
-  const epochs = config.epochs === undefined ? (maxSteps ? Math.ceil(maxSteps / iterationsPerEpoch) : 1) : positiveInteger(config.epochs, 'epochs');
+  const epochs = config.epochs === undefined ? (maxSteps ? Math.ceil(maxSteps / iterationsPerEpoch) : 1) : config.epochs;
   const train: ResolvedTrainConfig = {
     numClasses,
     optimizer: config.optimizer,
@@ -65,8 +68,8 @@ export function resolveConfig(config: TrainConfig, samples: number): ResolvedRun
     shuffle: config.shuffle ?? true,
     dropLast,
     lossWeights: [lossWeights[0]!, lossWeights[1]!],
-    valEvery: positiveInteger(config.valEvery ?? 1, 'valEvery'),
-    saveEvery: positiveInteger(config.saveEvery ?? 1, 'saveEvery'),
+    valEvery: config.valEvery ?? 1,
+    saveEvery: config.saveEvery ?? 1,
   };
   return { train, iterationsPerEpoch, totalIterations: Math.min(epochs * iterationsPerEpoch, maxSteps ?? Infinity) };
 }
