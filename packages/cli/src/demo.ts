@@ -105,7 +105,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     engine: trainer.factory,
     runDir,
     overwrite: true,
-    model: () => createLeViTUNet({ variant: recipe.variant, numClasses: 9, imgSize: recipe.imgSize }),
+    // Seeded initial weights: the same recipe and seed give the same run (per engine, backend and threads).
+    model: () => createLeViTUNet({ variant: recipe.variant, numClasses: 9, imgSize: recipe.imgSize, seed: recipe.seed }),
     data: { kind: 'synapse', root: dataDir, augment: false, imgSize: recipe.imgSize, workers: 0 },
     numClasses: 9,
     optimizer: { name: 'adam', weightDecay: recipe.weightDecay },

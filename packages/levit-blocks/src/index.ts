@@ -19,6 +19,8 @@ export { LeViTResidual, type LeViTResidualArgs } from './residual.js';
 export { LeViTResizeBilinear, type LeViTResizeBilinearArgs } from './resize-bilinear.js';
 export { convStem, type ConvStemOptions } from './conv-stem.js';
 export { torchDefaultKernelInit, torchDefaultBiasInit } from './torch-init.js';
+export { withInitSeed, nextInitSeed } from './init-seed.js';
+export { seedDropPath } from './seed-drop-path.js';
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
 export { singleInput, isTraining, expectChannels, nhwcChannels, type Kwargs } from './layer-utils.js';
 export { batchNormTraining, productBatchNormTraining, batchNormForward, batchNormBackward, batchStatistics, channelSums, type BatchNormActivation, type BatchNormProduct, type BatchNormTrainingOptions, type BatchStatistics } from './batch-norm-gradient.js';

@@ -17,6 +17,8 @@ export interface LeViTResidualArgs extends LayerArgs {
 export class LeViTResidual extends layers.Layer {
   static readonly className = 'LeViTResidual';
   readonly dropPath: number;
+  /** Uniform [0, 1) numbers for the keep masks (set by `seedDropPath`); null: tfjs's unseeded randomUniform. */
+  dropPathRandom: (() => number) | null = null;
 
   constructor(args: LeViTResidualArgs = {}) {
     super(args);
@@ -38,7 +40,11 @@ export class LeViTResidual extends layers.Layer {
     return tf.tidy(() => {
       if (!isTraining(kwargs) || this.dropPath === 0) return tf.add(x, branch);
       const keepShape = [x.shape[0], ...x.shape.slice(1).map(() => 1)];
-      const keep = tf.div(tf.cast(tf.greaterEqual(tf.randomUniform(keepShape), this.dropPath), 'float32'), 1 - this.dropPath);
+      const random = this.dropPathRandom;
+      // The seeded mask is the onnxruntime trainer's formula (u ≥ p → 1/(1 − p), else 0).
+      const keep = random
+        ? tf.tensor(Float32Array.from({ length: x.shape[0]! }, () => (random() >= this.dropPath ? 1 / (1 - this.dropPath) : 0)), keepShape)
+        : tf.div(tf.cast(tf.greaterEqual(tf.randomUniform(keepShape), this.dropPath), 'float32'), 1 - this.dropPath);
       return tf.add(x, tf.mul(branch, keep));
     });
   }

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import type { SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { useTfBackend } from '@levit-unet/test-utils/tf';
-import { LeViTHardswish, LeViTResidual, LeViTResizeBilinear } from '../src/index.js';
+import { LeViTHardswish, LeViTResidual, LeViTResizeBilinear, seedDropPath } from '../src/index.js';
 
 let tf: Awaited<ReturnType<typeof useTfBackend>>;
 beforeAll(async () => {
@@ -36,6 +37,28 @@ describe('Residual', () => {
     }
     // Binomial(4000, 0.75): mean 3000, sd ≈ 27; ±6 sd
     expect(Math.abs(kept - 3000)).toBeLessThan(165);
+  });
+
+  it('draws its keep masks from the stream seedDropPath gives it, one number per sample in layer order', async () => {
+    const p = 0.3;
+    const input = tf.input({ shape: [2] });
+    const branch = tf.layers.dense({ units: 2, kernelInitializer: 'ones', name: 'branch' }).apply(input) as SymbolicTensor;
+    const first = new LeViTResidual({ dropPath: p }).apply([input, branch]) as SymbolicTensor;
+    const second = new LeViTResidual({ dropPath: p }).apply([first, branch]) as SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: second });
+    // Known numbers: samples 0..5 of the first layer, then of the second.
+    const numbers = [0.1, 0.9, 0.5, 0.2, 0.31, 0.29, 0.7, 0.05, 0.3, 0.6, 0.0, 0.99];
+    let k = 0;
+    expect(seedDropPath(model, () => numbers[k++]!)).toBe(2);
+    const ones = tf.ones([6, 2]);
+    const y = (model.apply(ones, { training: true }) as Tensor).arraySync() as number[][];
+    expect(k).toBe(12);
+    const keep = (u: number) => (u >= p ? 1 / (1 - p) : 0);
+    // branch(ones) = 2 per unit; first = 1 + 2·m1, second = first + 2·m2.
+    y.forEach((row, n) => row.forEach((v) => expect(v).toBeCloseTo(1 + 2 * keep(numbers[n]!) + 2 * keep(numbers[6 + n]!), 5)));
+    seedDropPath(model, null);
+    model.apply(ones, { training: true });
+    expect(k).toBe(12); // unseeded again: the stream is no longer read
   });
 
   it('rejects a drop-path rate outside [0, 1)', () => {

@@ -15,6 +15,8 @@ export {
   type LeViTUNetOptions,
   type LeViTUNetConfig,
 } from './model/levit-unet-model.js';
+// Seeding for runs that build a model (training's `seed`): the layers' own module instance.
+export { withInitSeed, seedDropPath } from '@levit-unet/levit-blocks';
 export { describeLeViTUNet, type LeViTUNetInfo } from './model/model-info.js';
 export { stateDictSlots, isEncoderKey, type StateDictSlot } from './weights/key-map.js';
 export { loadStateDict, type LoadStateDictOptions, type LoadReport, type ShapeMismatch, type NonFiniteWeight } from './weights/state-dict-import.js';

@@ -12,6 +12,7 @@ export { createTfjsTrainingEngine } from './tfjs-training-engine.js';
 export { NonFiniteLossError } from './non-finite-loss-error.js';
 export { TRAIN_SETTINGS, checkSetting, parseSetting, describeSetting, type SettingSpec } from './train-settings.js';
 export { findNonFiniteWeights, findNonFiniteOptimizerState, describeNonFinite, type NonFiniteTensor } from './non-finite-weights.js';
+export { stepSeed } from './step-seed.js';
 export {
   TRAINING_PRESETS,
   TRAINING_PRESET_NAMES,

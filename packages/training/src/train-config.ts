@@ -16,7 +16,7 @@ export interface TrainConfig {
   /** Stop after this many iterations (whichever of epochs / maxSteps comes first). */
   maxSteps?: number;
   batchSize: number;
-  /** Seed of the data order and augmentation (default 0). */
+  /** Seed of the initial weights (of a model factory), data order, augmentation and drop-path (default 0). */
   seed?: number;
   /** Reshuffle each epoch (default true, as TransUNet's DataLoader). */
   shuffle?: boolean;

@@ -15,8 +15,12 @@ export interface TrainingEngine {
   readonly name: string;
   /** Free-form device description, e.g. 'wasm', 'cpu', 'webgpu'. */
   readonly device: string;
-  /** One TransUNet step (forward in training mode, loss, backward, optimizer update). Throws NonFiniteLossError before updating on a non-finite loss. */
-  step(batch: TrainBatch, options: { lr: number; gradNorms?: boolean }): Promise<TrainStepResult>;
+  /**
+   * One TransUNet step (forward in training mode, loss, backward, optimizer update). Throws NonFiniteLossError
+   * before updating on a non-finite loss. `seed` seeds the step's random draws (drop-path masks; the run
+   * passes `stepSeed(seed, iteration)`); without it the engine's own stream (tfjs: unseeded) is used.
+   */
+  step(batch: TrainBatch, options: { lr: number; gradNorms?: boolean; seed?: number }): Promise<TrainStepResult>;
   /** Makes the tfjs model's variables (weights and BatchNorm running statistics/num_batches_tracked) hold the engine's current values, so the model can be saved, validated or exported. No-op for tfjs. */
   syncModel(): Promise<void>;
   /** Optimizer state keyed by tfjs variable name (as TorchOptimizer.readState). */

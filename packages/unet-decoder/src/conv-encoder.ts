@@ -1,4 +1,5 @@
 import { layers, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { torchDefaultKernelInit } from '@levit-unet/levit-blocks';
 import type { Encoder } from './encoder.js';
 import type { FeaturePyramid } from './feature-pyramid.js';
 
@@ -40,7 +41,8 @@ export class ConvEncoder implements Encoder {
 
   private convBn(x: SymbolicTensor, filters: number, strides: number, name: string, relu: boolean): SymbolicTensor {
     let y = layers
-      .conv2d({ filters, kernelSize: 3, strides, padding: 'same', useBias: false, name: `${name}.conv` })
+      // PyTorch's nn.Conv2d init, seeded by a `withInitSeed` scope (tfjs's default glorot draws are not).
+      .conv2d({ filters, kernelSize: 3, strides, padding: 'same', useBias: false, kernelInitializer: torchDefaultKernelInit(), name: `${name}.conv` })
       .apply(x) as SymbolicTensor;
     y = layers.batchNormalization({ name: `${name}.bn` }).apply(y) as SymbolicTensor;
     return relu ? (layers.reLU({ name: `${name}.relu` }).apply(y) as SymbolicTensor) : y;

@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { DEMO_RECIPE, runDemo } from '../demo.js';
-import { backendOption, engineOption, parsePositiveInt, say, threadsOption } from '../options.js';
+import { backendOption, engineOption, parseInteger, parsePositiveInt, say, threadsOption } from '../options.js';
 import { TrainingProgress } from '../training-progress.js';
 
 export function demoCommand() {
@@ -11,6 +11,7 @@ export function demoCommand() {
     )
     .option('--out <dir>', 'output folder', 'demo-output')
     .addOption(new Option('--steps <n>', `training iterations (default ${DEMO_RECIPE.steps})`).argParser(parsePositiveInt('--steps')))
+    .addOption(new Option('--seed <n>', `seed of the phantoms, initial weights, data order and drop-path (default ${DEMO_RECIPE.seed})`).argParser(parseInteger('--seed')))
     .addOption(engineOption())
     .addOption(threadsOption())
     .addOption(backendOption())
@@ -25,7 +26,7 @@ export function demoCommand() {
           ...(options.backend ? { backend: options.backend } : {}),
           ...(options.engine ? { engine: options.engine } : {}),
           ...(options.threads ? { threads: options.threads } : {}),
-          ...(options.steps ? { recipe: { steps: options.steps } } : {}),
+          recipe: { ...(options.steps ? { steps: options.steps } : {}), ...(options.seed === undefined ? {} : { seed: options.seed }) },
           log: (line) => {
             progress.stop();
             say(line);

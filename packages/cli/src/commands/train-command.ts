@@ -138,7 +138,7 @@ export function trainCommand() {
     .addOption(settingOption('--loss-weights <ce,dice>', 'lossWeights', 'weights of CE and Dice loss'))
     .addOption(settingOption('--augment <kind>', 'augment', "TransUNet's random rot/flip/rotate, or none"))
     .option('--no-shuffle', 'keep the training list order (default: reshuffle every epoch)')
-    .addOption(new Option('--seed <n>', 'seed of data order and augmentation').argParser(parseInteger('--seed')))
+    .addOption(new Option('--seed <n>', 'seed of the initial weights, data order, augmentation and drop-path (default 0)').argParser(parseInteger('--seed')))
     .addOption(settingOption('--val-every <k>', 'valEvery', 'validate on the held-out volumes every k epochs (best/ by mean Dice)'))
     .addOption(settingOption('--save-every <n>', 'saveEvery', 'write the resumable last/ every n epochs'))
     .addOption(settingOption('--workers <n>', 'workers', 'Synapse slice-decoding threads (0 = main thread)'))

@@ -1,3 +1,4 @@
+import { withInitSeed } from '@levit-unet/levit-blocks';
 import { createUNet } from '@levit-unet/unet-decoder';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { LeViTEncoder } from './levit-encoder.js';
@@ -15,6 +16,8 @@ export interface LeViTUNetOptions {
   dropPath?: number;
   /** Decoder widths, coarsest first; default the official [512, 256, 128]. */
   decoderChannels?: [number, number, number];
+  /** Seed of the random initial weights (integer): one seed, the same weights on every run. Default unseeded, as tfjs. */
+  seed?: number;
 }
 
 /** What a saved model remembers about how it was built (model.json `userDefinedMetadata.levitUNet`). */
@@ -42,6 +45,10 @@ function positiveInteger(value: unknown, field: string): number {
  * modules, so `summary()` reads like the official `state_dict`.
  */
 export function createLeViTUNet(options: LeViTUNetOptions): LayersModel {
+  return withInitSeed(options.seed, () => buildLeViTUNet(options));
+}
+
+function buildLeViTUNet(options: LeViTUNetOptions): LayersModel {
   const numClasses = positiveInteger(options.numClasses, 'numClasses');
   const inChannels = positiveInteger(options.inChannels ?? 1, 'inChannels');
   const encoder = new LeViTEncoder({ variant: options.variant, imgSize: options.imgSize, dropPath: options.dropPath });

@@ -10,7 +10,7 @@ export interface OnnxRuntimeTrainingEngineOptions {
   threads?: number;
   /** onnxruntime execution provider; default 'cpu'. */
   device?: TrainingDevice;
-  /** Seed of the drop-path masks (default 0). */
+  /** Seed of the drop-path masks of steps given no seed of their own (default 0; a run gives each step `stepSeed(seed, iteration)`). */
   seed?: number;
   /** Gradient formulations (default: the fastest measured; see @levit-unet/onnx's README). */
   formulations?: Partial<GradientFormulations>;
@@ -25,11 +25,13 @@ export interface OnnxRuntimeTrainingEngineOptions {
 export function createOnnxRuntimeTrainingEngine(engineOptions: OnnxRuntimeTrainingEngineOptions = {}): TrainingEngineFactory {
   return async ({ model, optimizer, lossWeights, batchSize }) => {
     const { seed, ...rest } = engineOptions;
-    const trainer = await createOnnxRuntimeTrainer(model, { batchSize, optimizer, lossWeights, random: SeededRandom.stream(seed ?? 0), ...rest });
+    let random = SeededRandom.stream(seed ?? 0);
+    const trainer = await createOnnxRuntimeTrainer(model, { batchSize, optimizer, lossWeights, random: () => random(), ...rest });
     return {
       name: 'onnxruntime',
       device: trainer.device,
-      async step(batch, { lr, gradNorms }) {
+      async step(batch, { lr, gradNorms, seed: stepSeed }) {
+        if (stepSeed !== undefined) random = SeededRandom.stream(stepSeed);
         const result = await trainer.step(batch, lr, { gradNorms: gradNorms ?? false });
         if (!result.applied) throw new NonFiniteLossError(result.loss, result.ce, result.dice);
         return { loss: result.loss, ce: result.ce, dice: result.dice, ...(result.gradNorms ? { gradNorms: result.gradNorms } : {}) };

@@ -3,6 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { SampleSource } from '@levit-unet/datasets';
 import { learningRate, type LrSchedule } from '../lr-schedule.js';
 import { NonFiniteLossError } from '../non-finite-loss-error.js';
+import { stepSeed } from '../step-seed.js';
 import type { TrainingEngine } from '../training-engine.js';
 import type { TrainStepResult } from '../train-step.js';
 import { describeNonFinite, findNonFiniteOptimizerState, findNonFiniteWeights } from '../non-finite-weights.js';
@@ -147,7 +148,7 @@ export async function runLoop(ctx: LoopContext): Promise<TrainResult> {
         const lr = learningRate(schedule, train.lr, state.iteration);
         let step: TrainStepResult;
         try {
-          step = await engine.step(batch, { lr });
+          step = await engine.step(batch, { lr, seed: stepSeed(train.seed, state.iteration) });
         } catch (error) {
           // The engine does not know the run's position; the error names it.
           if (error instanceof NonFiniteLossError) throw new NonFiniteLossError(error.loss, error.ce, error.dice, state.iteration + 1);

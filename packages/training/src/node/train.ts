@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { SampleSource } from '@levit-unet/datasets';
+import { withInitSeed } from '@levit-unet/levit-unet';
 import { atomicWriteFile, checkReplaceable } from '@levit-unet/safe-fs';
 import { createTfjsTrainingEngine } from '../tfjs-training-engine.js';
 import type { TrainConfig } from '../train-config.js';
@@ -19,7 +20,11 @@ import { TrainingLog } from './training-log.js';
 
 export interface TrainOptions extends TrainConfig, TrainCallbacks {
   runDir: string;
-  /** The network (NHWC (B,H,W,1) → (B,H,W,numClasses) logits) or a factory. */
+  /**
+   * The network (NHWC (B,H,W,1) → (B,H,W,numClasses) logits) or a factory. A factory runs in a
+   * `withInitSeed(seed)` scope: the random initial weights of the layers it builds before its first
+   * `await` follow the run's seed.
+   */
   model: LayersModel | (() => LayersModel | Promise<LayersModel>);
   data: TrainData;
   /** More fields for config.json (model variant, initial weights, preset, the command line...). */
@@ -49,8 +54,9 @@ export interface ResumeOptions extends TrainCallbacks {
  * Trains a segmentation network with TransUNet's recipe and writes a run folder (see `RUN_FILES`):
  * per iteration TransUNet's CE + Dice loss, a PyTorch Adam/SGD step at the scheduled rate; every
  * `valEvery` epochs the `validate` callback (best/ by mean Dice); every `saveEvery` epochs, at the end
- * and on abort the resumable `last/`. Data order and augmentation depend only on (seed, epoch, sample),
- * so `resume(runDir)` ends with the same weights as an uninterrupted run.
+ * and on abort the resumable `last/`. `seed` seeds the initial weights (of a `model` factory), data
+ * order, augmentation and drop-path; data order and augmentation depend only on (seed, epoch, sample) and
+ * drop-path on (seed, iteration), so `resume(runDir)` ends with the same weights as an uninterrupted run.
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const { runDir } = options;
@@ -72,7 +78,8 @@ async function startRun(options: TrainOptions): Promise<TrainResult> {
     const existing = await readFile(join(runDir, RUN_FILES.config)).catch(() => null);
     if (existing) throw new Error(`${runDir} already holds a training run: resume it, or pass overwrite to start again`);
   }
-  const model = typeof options.model === 'function' ? await options.model() : options.model;
+  const factory = options.model;
+  const model = typeof factory === 'function' ? await withInitSeed(options.seed ?? 0, () => factory()) : factory;
   // Opened after the model is built and closed on every path below: a Synapse source starts worker
   // threads, and one left open keeps the process alive after any setup error.
   const data = await openTrainData(options.data, options.numClasses);
