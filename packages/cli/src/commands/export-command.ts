@@ -3,6 +3,7 @@ import { exportSafetensorsFile, initBackend, loadLeViTUNet, loadModelDir } from 
 import { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from '@levit-unet/onnx';
 import { exportOnnxFile } from '@levit-unet/onnx/node';
 import { describeNonFinite, findNonFiniteWeights } from '@levit-unet/training';
+import { canonicalPath, isPathInside } from '@levit-unet/safe-fs';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { backendOption, modelDirOption, parsePositiveInt, say } from '../options.js';
 
@@ -29,6 +30,11 @@ export function exportCommand() {
     .addOption(new Option('--output <kind>', 'ONNX output').choices(['logits', 'probabilities', 'labels'] as const).default('logits' as const))
     .addOption(backendOption())
     .action(async (options) => {
+      // An export written into the model it reads would replace or shadow that model's own files
+      // (weights.bin, model.json): refused by real path, so a symlink or another spelling is caught too.
+      if (isPathInside(canonicalPath(options.model), canonicalPath(options.out))) {
+        throw new Error(`--out ${options.out} is inside the model directory ${options.model}: export writes elsewhere, never into its source`);
+      }
       await initBackend(options.backend);
       if (options.format === 'onnx') {
         // Any model built from this project's layers exports (a swapped encoder too), not only LeViT-UNet.
